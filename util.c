@@ -1,0 +1,114 @@
+/*
+ * util.c: strict number parsing, the stats line helper and logging.
+ *
+ * The parsers are the only way client-supplied numbers enter the daemon.
+ * They reject what strtoull() would quietly accept: an empty field,
+ * trailing junk, out-of-range values and a minus sign in an unsigned
+ * field ("-1" would otherwise come back as 2^64-1).  No locks here; the
+ * logging helper writes whole lines with one fprintf, which stdio makes
+ * atomic with respect to other threads' lines.
+ */
+#include "memcached.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+bool safe_strtoull(const char *s, uint64_t *out)
+{
+    char *end;
+    unsigned long long v;
+
+    errno = 0;
+    v = strtoull(s, &end, 10);
+    if (errno == ERANGE || end == s)
+        return false;
+    if (*end != '\0' && !isspace((unsigned char)*end))
+        return false;
+    if (*end != '\0')
+        return false;
+    /* strtoull negates "-5" into a huge value; refuse any minus sign. */
+    if (memchr(s, '-', (size_t)(end - s)) != NULL)
+        return false;
+    *out = v;
+    return true;
+}
+
+bool safe_strtoul(const char *s, uint32_t *out)
+{
+    uint64_t v;
+
+    if (!safe_strtoull(s, &v) || v > UINT32_MAX)
+        return false;
+    *out = (uint32_t)v;
+    return true;
+}
+
+bool safe_strtoll(const char *s, int64_t *out)
+{
+    char *end;
+    long long v;
+
+    errno = 0;
+    v = strtoll(s, &end, 10);
+    if (errno == ERANGE || end == s || *end != '\0')
+        return false;
+    *out = v;
+    return true;
+}
+
+bool safe_strtol(const char *s, int32_t *out)
+{
+    int64_t v;
+
+    if (!safe_strtoll(s, &v) || v < INT32_MIN || v > INT32_MAX)
+        return false;
+    *out = (int32_t)v;
+    return true;
+}
+
+bool safe_strtod(const char *s, double *out)
+{
+    char *end;
+    double v;
+
+    errno = 0;
+    v = strtod(s, &end);
+    if (errno == ERANGE || end == s || *end != '\0')
+        return false;
+    *out = v;
+    return true;
+}
+
+void append_stat(ADD_STAT add, void *cookie, const char *name,
+                 const char *fmt, ...)
+{
+    char val[128];
+    va_list ap;
+    int n;
+
+    va_start(ap, fmt);
+    n = vsnprintf(val, sizeof(val), fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    if ((size_t)n >= sizeof(val))
+        n = sizeof(val) - 1;
+    add(name, strlen(name), val, (size_t)n, cookie);
+}
+
+void log_msg(int level, const char *fmt, ...)
+{
+    char line[1024];
+    va_list ap;
+
+    if (settings.verbose < level)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof(line), fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "%s\n", line);
+}
