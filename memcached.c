@@ -1,0 +1,1762 @@
+/*
+ * memcached.c: the connection state machine, the reply queue, listening
+ * sockets, the clock, and main().
+ *
+ * Each connection belongs to one worker thread and is driven only by it,
+ * so a conn is never locked.  drive_machine() moves it through:
+ *
+ *   conn_new_cmd --(rbuf has bytes)--> conn_parse_cmd --(no full line,
+ *       replies queued)--> conn_mwrite --(all sent)--> conn_new_cmd
+ *   conn_parse_cmd --(no full line, nothing queued)--> conn_waiting
+ *   conn_waiting --> conn_read --(bytes)--> conn_parse_cmd
+ *   conn_parse_cmd --(storage command)--> conn_nread --> conn_new_cmd
+ *   conn_parse_cmd --(value refused)--> conn_swallow --> conn_new_cmd
+ *   any --(EOF, error, quit)--> conn_closing
+ *
+ * proto_text_try_command() makes the parse transitions, reset_cmd() the
+ * new_cmd ones, complete_nread()/swallow the value ones, transmit() the
+ * write ones.  Replies of pipelined commands are queued (iovecs into
+ * reply blocks and items) and written together once no complete command
+ * is left in rbuf, so a pipeline costs one write, not one per command.
+ * After settings.reqs_per_event commands a connection yields its thread
+ * to others and resumes on the next loop pass.
+ *
+ * The main thread runs its own event base with the listening sockets,
+ * the one-second clock timer and the signal handlers.  Locks: none of
+ * its own; see thread.c for the daemon's lock order.
+ */
+#include "memcached.h"
+#include "items.h"
+#include "proto_text.h"
+#include "slabs.h"
+#include "stats.h"
+#include "thread.h"
+#include "hash.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <grp.h>
+#include <limits.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <arpa/inet.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#define RBUF_INITIAL 16384          /* bytes; one read usually fits */
+#define RBUF_MAX (64 * 1024 * 1024) /* a multi-get line may not exceed */
+#define IOV_INITIAL 64
+#define ILIST_INITIAL 16
+#define IOV_BATCH 1024              /* iovecs per sendmsg (IOV_MAX) */
+#define EX_USAGE_ROOT 64            /* exit codes as the reference's */
+#define EX_OSERR_CODE 71
+
+int daemonize(int nochdir, int noclose);
+conn *conn_new(int sfd, enum conn_states state, short ev_flags,
+               struct event_base *base, LIBEVENT_THREAD *t, bool is_unix);
+void conn_close_all(LIBEVENT_THREAD *t);
+void conn_close_idle(LIBEVENT_THREAD *t);
+
+static struct event_base *main_base;
+static conn *listen_conns;          /* main thread only */
+static struct event clock_event;
+static struct timespec mono_start;  /* monotonic time at current_time 0 */
+static bool stop_main_loop;         /* main thread only */
+static FILE *port_file;             /* --port-file / env, while binding */
+
+static void event_handler(evutil_socket_t fd, short which, void *arg);
+static void drive_machine(conn *c);
+
+/* ------------------------------------------------------------------ */
+/* Connection life cycle                                              */
+
+static const char *const state_names[conn_max_state] = {
+    "conn_listening", "conn_new_cmd", "conn_waiting", "conn_read",
+    "conn_parse_cmd", "conn_nread", "conn_swallow", "conn_mwrite",
+    "conn_closing",
+};
+
+const char *conn_state_name(enum conn_states state)
+{
+    return state < conn_max_state ? state_names[state] : "unknown";
+}
+
+void conn_set_state(conn *c, enum conn_states state)
+{
+    if (state != c->state && settings.verbose > 2)
+        log_msg(3, "%d: going from %s to %s", c->sfd,
+                conn_state_name(c->state), conn_state_name(state));
+    /* Atomic only because `stats conns` reads it from another thread. */
+    __atomic_store_n(&c->state, state, __ATOMIC_RELAXED);
+}
+
+static void note_conn_structs(void)
+{
+    pthread_mutex_lock(&stats_lock);
+    if (stats_state.curr_conns > stats_state.conn_structs)
+        stats_state.conn_structs = stats_state.curr_conns;
+    pthread_mutex_unlock(&stats_lock);
+}
+
+conn *conn_new(int sfd, enum conn_states state, short ev_flags,
+               struct event_base *base, LIBEVENT_THREAD *t, bool is_unix)
+{
+    conn *c = calloc(1, sizeof(*c));
+
+    if (c == NULL)
+        return NULL;
+    c->sfd = sfd;
+    c->thread = t;
+    c->is_unix = is_unix;
+    c->state = state;
+    c->write_and_go = conn_new_cmd;
+    c->last_cmd_time = current_time;
+    if (state != conn_listening) {
+        c->rsize = RBUF_INITIAL;
+        c->rbuf = malloc(c->rsize);
+        c->iovsize = IOV_INITIAL;
+        c->iov = malloc(sizeof(*c->iov) * (size_t)c->iovsize);
+        c->isize = ILIST_INITIAL;
+        c->ilist = malloc(sizeof(*c->ilist) * (size_t)c->isize);
+        if (c->rbuf == NULL || c->iov == NULL || c->ilist == NULL)
+            goto out_free_bufs;
+        c->rcurr = c->rbuf;
+        c->peerlen = sizeof(c->peer);
+        if (getpeername(sfd, (struct sockaddr *)&c->peer, &c->peerlen))
+            c->peerlen = 0;
+    }
+    event_assign(&c->event, base, sfd, ev_flags, event_handler, c);
+    c->ev_flags = ev_flags;
+    if (event_add(&c->event, 0) == -1)
+        goto out_free_bufs;
+    if (t != NULL) {
+        pthread_mutex_lock(&t->conns_lock);
+        c->next = t->conns;
+        if (t->conns != NULL)
+            t->conns->prev = c;
+        t->conns = c;
+        pthread_mutex_unlock(&t->conns_lock);
+    }
+    note_conn_structs();
+    log_msg(2, "<%d new client connection", sfd);
+    return c;
+
+out_free_bufs:
+    free(c->rbuf);
+    free(c->iov);
+    free(c->ilist);
+    free(c);
+    return NULL;
+}
+
+/* Release everything queued for writing: item references and blocks. */
+static void conn_release_reply(conn *c)
+{
+    int i;
+
+    for (i = 0; i < c->iused; i++)
+        item_release(c->ilist[i]);
+    c->iused = 0;
+    c->iovused = 0;
+    c->iovcurr = 0;
+    if (c->wb_head != NULL) {
+        /* Keep one spare block; a conn that sent a big reply once
+         * should not hold its blocks forever. */
+        struct wblock *b = c->wb_head, *next;
+
+        if (c->wb_free == NULL) {
+            c->wb_free = b;
+            b = b->next;
+            c->wb_free->next = NULL;
+        }
+        for (; b != NULL; b = next) {
+            next = b->next;
+            free(b);
+        }
+        c->wb_head = c->wb_tail = NULL;
+    }
+}
+
+static void conn_free(conn *c)
+{
+    conn_release_reply(c);
+    free(c->wb_free);
+    if (c->item != NULL)
+        item_release(c->item);
+    free(c->rbuf);
+    free(c->iov);
+    free(c->ilist);
+    free(c);
+}
+
+static void conn_close(conn *c)
+{
+    LIBEVENT_THREAD *t = c->thread;
+
+    event_del(&c->event);
+    log_msg(2, "<%d connection closed.", c->sfd);
+    close(c->sfd);
+    if (t != NULL) {
+        pthread_mutex_lock(&t->conns_lock);
+        if (c->prev != NULL)
+            c->prev->next = c->next;
+        else
+            t->conns = c->next;
+        if (c->next != NULL)
+            c->next->prev = c->prev;
+        pthread_mutex_unlock(&t->conns_lock);
+    }
+    pthread_mutex_lock(&stats_lock);
+    stats_state.curr_conns--;
+    pthread_mutex_unlock(&stats_lock);
+    conn_free(c);
+}
+
+/* -o idle_timeout: close this worker's connections that have sent no
+ * command for longer than the timeout while waiting for one.  Called by
+ * the worker's own one-second timer, so the conns are its own. */
+void conn_close_idle(LIBEVENT_THREAD *t)
+{
+    conn *c, *next;
+
+    for (c = t->conns; c != NULL; c = next) {
+        next = c->next;
+        if ((c->state == conn_waiting || c->state == conn_read) &&
+            current_time - c->last_cmd_time >
+                (rel_time_t)settings.idle_timeout) {
+            log_msg(1, "Closing idle fd %d", c->sfd);
+            conn_close(c);
+        }
+    }
+}
+
+void conn_close_all(LIBEVENT_THREAD *t)
+{
+    while (t->conns != NULL)
+        conn_close(t->conns);
+}
+
+static bool update_event(conn *c, short new_flags)
+{
+    struct event_base *base = event_get_base(&c->event);
+
+    if (c->ev_flags == new_flags)
+        return true;
+    if (event_del(&c->event) == -1)
+        return false;
+    event_assign(&c->event, base, c->sfd, new_flags, event_handler, c);
+    c->ev_flags = new_flags;
+    return event_add(&c->event, 0) != -1;
+}
+
+/* ------------------------------------------------------------------ */
+/* The reply queue                                                    */
+
+static bool add_iov(conn *c, const void *buf, size_t len)
+{
+    struct iovec *last;
+
+    if (len == 0)
+        return true;
+    last = c->iovused > 0 ? &c->iov[c->iovused - 1] : NULL;
+    if (last != NULL && (char *)last->iov_base + last->iov_len == buf) {
+        last->iov_len += len;   /* contiguous in one block: merge */
+        return true;
+    }
+    if (c->iovused == c->iovsize) {
+        struct iovec *n = realloc(c->iov, sizeof(*n) * (size_t)c->iovsize * 2);
+
+        if (n == NULL)
+            return false;
+        c->iov = n;
+        c->iovsize *= 2;
+    }
+    c->iov[c->iovused].iov_base = (void *)buf;
+    c->iov[c->iovused].iov_len = len;
+    c->iovused++;
+    return true;
+}
+
+/* Room for at least `want` bytes (at most WBLOCK_SIZE) in the tail block. */
+static struct wblock *wblock_room(conn *c, size_t want)
+{
+    struct wblock *b = c->wb_tail;
+
+    if (b != NULL && WBLOCK_SIZE - b->used >= want)
+        return b;
+    if (c->wb_free != NULL) {
+        b = c->wb_free;
+        c->wb_free = b->next;
+    } else {
+        b = malloc(sizeof(*b));
+        if (b == NULL)
+            return NULL;
+    }
+    b->next = NULL;
+    b->used = 0;
+    if (c->wb_tail != NULL)
+        c->wb_tail->next = b;
+    else
+        c->wb_head = b;
+    c->wb_tail = b;
+    return b;
+}
+
+bool out_bytes(conn *c, const char *buf, size_t len)
+{
+    while (len > 0) {
+        size_t n = len < WBLOCK_SIZE ? len : WBLOCK_SIZE;
+        struct wblock *b = wblock_room(c, n);
+        char *dst;
+
+        if (b == NULL)
+            return false;
+        if (WBLOCK_SIZE - b->used < n)
+            n = WBLOCK_SIZE - b->used;
+        dst = b->data + b->used;
+        memcpy(dst, buf, n);
+        b->used += n;
+        if (!add_iov(c, dst, n))
+            return false;
+        buf += n;
+        len -= n;
+    }
+    return true;
+}
+
+bool out_printf(conn *c, const char *fmt, ...)
+{
+    char tmp[512];
+    va_list ap;
+    int n;
+
+    va_start(ap, fmt);
+    n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= sizeof(tmp))
+        return false;
+    return out_bytes(c, tmp, (size_t)n);
+}
+
+/* Queue the value bytes of `it` (with their "\r\n") by reference.  The
+ * caller's reference to the item passes to the connection, which drops it
+ * once the bytes are written. */
+bool out_item_value(conn *c, item *it)
+{
+    size_t off = 0;
+
+    if (c->iused == c->isize) {
+        item **n = realloc(c->ilist, sizeof(*n) * (size_t)c->isize * 2);
+
+        if (n == NULL) {
+            item_release(it);
+            return false;
+        }
+        c->ilist = n;
+        c->isize *= 2;
+    }
+    c->ilist[c->iused++] = it;
+    while (off < it->nbytes) {
+        char *p;
+        size_t n = item_data_span(it, off, &p);
+
+        if (!add_iov(c, p, n))
+            return false;
+        off += n;
+    }
+    return true;
+}
+
+void out_string(conn *c, const char *str)
+{
+    if (c->noreply) {
+        c->noreply = false;
+        conn_set_state(c, conn_new_cmd);
+        return;
+    }
+    log_msg(2, ">%d %s", c->sfd, str);
+    if (!out_bytes(c, str, strlen(str)) || !out_bytes(c, "\r\n", 2)) {
+        conn_close_after_reply(c);
+        return;
+    }
+    conn_set_state(c, conn_new_cmd);
+}
+
+void out_errstring(conn *c, const char *str)
+{
+    c->noreply = false;
+    out_string(c, str);
+}
+
+/* Send what is queued, then close. */
+void conn_close_after_reply(conn *c)
+{
+    c->write_and_go = conn_closing;
+    conn_set_state(c, conn_mwrite);
+}
+
+/* ------------------------------------------------------------------ */
+/* Reading                                                            */
+
+enum read_result { READ_DATA, READ_NO_DATA, READ_ERROR, READ_MEMORY };
+
+static void count_read(conn *c, size_t n)
+{
+    THR_STATS_LOCK(c);
+    c->thread->stats.bytes_read += n;
+    THR_STATS_UNLOCK(c);
+}
+
+/* Read what the socket has into rbuf.  A full buffer is doubled (up to
+ * RBUF_MAX) so long multi-get lines fit; the protocol code decides
+ * whether a line without '\n' may keep growing. */
+static enum read_result try_read_network(conn *c)
+{
+    enum read_result res = READ_NO_DATA;
+    int reads = 0;
+
+    if (c->rcurr != c->rbuf) {
+        if (c->rbytes != 0)
+            memmove(c->rbuf, c->rcurr, c->rbytes);
+        c->rcurr = c->rbuf;
+    }
+    while (reads++ < 4) {
+        ssize_t n;
+
+        if (c->rbytes >= c->rsize) {
+            char *nb;
+
+            if (c->rsize >= RBUF_MAX)
+                return READ_MEMORY;
+            nb = realloc(c->rbuf, c->rsize * 2);
+            if (nb == NULL)
+                return READ_MEMORY;
+            c->rcurr = c->rbuf = nb;
+            c->rsize *= 2;
+        }
+        n = read(c->sfd, c->rbuf + c->rbytes, c->rsize - c->rbytes);
+        if (n > 0) {
+            count_read(c, (size_t)n);
+            c->rbytes += (size_t)n;
+            res = READ_DATA;
+            if (c->rbytes < c->rsize)
+                break;      /* short read: the socket is drained */
+            continue;
+        }
+        if (n == 0)
+            return READ_ERROR;
+        if (errno == EAGAIN || errno == EWOULDBLOCK)
+            break;
+        if (errno == EINTR)
+            continue;
+        return READ_ERROR;
+    }
+    return res;
+}
+
+/* An idle connection with a grown read buffer gives the memory back. */
+static void maybe_shrink_rbuf(conn *c)
+{
+    char *nb;
+
+    if (c->rsize <= RBUF_INITIAL || c->rbytes > RBUF_INITIAL)
+        return;
+    if (c->rbytes != 0 && c->rcurr != c->rbuf)
+        memmove(c->rbuf, c->rcurr, c->rbytes);
+    c->rcurr = c->rbuf;
+    nb = realloc(c->rbuf, RBUF_INITIAL);
+    if (nb == NULL)
+        return;
+    c->rcurr = c->rbuf = nb;
+    c->rsize = RBUF_INITIAL;
+}
+
+/* conn_nread: move value bytes into c->item, from rbuf first, then
+ * straight from the socket into item memory (no extra copy). */
+static enum read_result read_value(conn *c)
+{
+    while (c->rlbytes > 0) {
+        char *p;
+        size_t span = item_data_span(c->item, c->rloff, &p);
+        ssize_t n;
+
+        if (span > c->rlbytes)
+            span = c->rlbytes;
+        if (c->rbytes > 0) {
+            n = (ssize_t)(c->rbytes < span ? c->rbytes : span);
+            memcpy(p, c->rcurr, (size_t)n);
+            c->rcurr += n;
+            c->rbytes -= (size_t)n;
+        } else {
+            n = read(c->sfd, p, span);
+            if (n == 0)
+                return READ_ERROR;
+            if (n < 0) {
+                if (errno == EAGAIN || errno == EWOULDBLOCK)
+                    return READ_NO_DATA;
+                if (errno == EINTR)
+                    continue;
+                return READ_ERROR;
+            }
+            count_read(c, (size_t)n);
+        }
+        c->rloff += (size_t)n;
+        c->rlbytes -= (size_t)n;
+    }
+    return READ_DATA;
+}
+
+/* conn_swallow: discard c->sbytes from rbuf and socket. */
+static enum read_result swallow(conn *c)
+{
+    char buf[8192];
+
+    while (c->sbytes > 0) {
+        ssize_t n;
+
+        if (c->rbytes > 0) {
+            size_t k = c->rbytes < c->sbytes ? c->rbytes : c->sbytes;
+
+            c->rcurr += k;
+            c->rbytes -= k;
+            c->sbytes -= k;
+            continue;
+        }
+        n = read(c->sfd, buf,
+                 c->sbytes < sizeof(buf) ? c->sbytes : sizeof(buf));
+        if (n == 0)
+            return READ_ERROR;
+        if (n < 0) {
+            if (errno == EAGAIN || errno == EWOULDBLOCK)
+                return READ_NO_DATA;
+            if (errno == EINTR)
+                continue;
+            return READ_ERROR;
+        }
+        count_read(c, (size_t)n);
+        c->sbytes -= (size_t)n;
+    }
+    return READ_DATA;
+}
+
+/* ------------------------------------------------------------------ */
+/* Writing                                                            */
+
+enum transmit_result { TRANSMIT_COMPLETE, TRANSMIT_SOFT, TRANSMIT_HARD };
+
+static enum transmit_result transmit(conn *c)
+{
+    while (c->iovcurr < c->iovused) {
+        struct msghdr m;
+        int cnt = c->iovused - c->iovcurr;
+        ssize_t n;
+
+        memset(&m, 0, sizeof(m));
+        m.msg_iov = &c->iov[c->iovcurr];
+        m.msg_iovlen = (size_t)(cnt < IOV_BATCH ? cnt : IOV_BATCH);
+        n = sendmsg(c->sfd, &m, MSG_NOSIGNAL);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK) {
+                if (!update_event(c, EV_WRITE | EV_PERSIST))
+                    return TRANSMIT_HARD;
+                return TRANSMIT_SOFT;
+            }
+            return TRANSMIT_HARD;
+        }
+        THR_STATS_LOCK(c);
+        c->thread->stats.bytes_written += (size_t)n;
+        THR_STATS_UNLOCK(c);
+        while (n > 0) {
+            struct iovec *v = &c->iov[c->iovcurr];
+
+            if ((size_t)n >= v->iov_len) {
+                n -= (ssize_t)v->iov_len;
+                c->iovcurr++;
+            } else {
+                v->iov_base = (char *)v->iov_base + n;
+                v->iov_len -= (size_t)n;
+                n = 0;
+            }
+        }
+    }
+    return TRANSMIT_COMPLETE;
+}
+
+/* ------------------------------------------------------------------ */
+/* The state machine                                                  */
+
+/* Between commands: parse the next one, flush replies, or wait. */
+static void reset_cmd(conn *c)
+{
+    c->noreply = false;
+    if (c->item != NULL) {
+        item_release(c->item);
+        c->item = NULL;
+    }
+    if (c->rbytes > 0)
+        conn_set_state(c, conn_parse_cmd);
+    else if (c->iovused > 0)
+        conn_set_state(c, conn_mwrite);
+    else {
+        maybe_shrink_rbuf(c);
+        conn_set_state(c, conn_waiting);
+    }
+}
+
+static void accept_new_conns(conn *l)
+{
+    struct sockaddr_storage addr;
+    socklen_t addrlen = sizeof(addr);
+    int sfd, flags;
+
+    sfd = accept(l->sfd, (struct sockaddr *)&addr, &addrlen);
+    if (sfd == -1) {
+        if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
+            errno != ECONNABORTED)
+            log_msg(1, "Failed to accept new connection: %s",
+                    strerror(errno));
+        return;
+    }
+    flags = fcntl(sfd, F_GETFL);
+    if (flags < 0 || fcntl(sfd, F_SETFL, flags | O_NONBLOCK) < 0) {
+        close(sfd);
+        return;
+    }
+    pthread_mutex_lock(&stats_lock);
+    if (settings.maxconns_fast &&
+        stats_state.curr_conns + stats_state.reserved_fds >=
+            (uint64_t)settings.maxconns - 1) {
+        static const char msg[] = "ERROR Too many open connections\r\n";
+        ssize_t w;
+
+        stats_state.rejected_conns++;
+        pthread_mutex_unlock(&stats_lock);
+        w = write(sfd, msg, sizeof(msg) - 1);
+        (void)w;
+        close(sfd);
+        return;
+    }
+    pthread_mutex_unlock(&stats_lock);
+    dispatch_conn_new(sfd, l->is_unix);
+}
+
+static void drive_machine(conn *c)
+{
+    bool stop = false;
+
+    while (!stop) {
+        switch (c->state) {
+        case conn_listening:
+            accept_new_conns(c);
+            stop = true;
+            break;
+
+        case conn_new_cmd:
+            if (--c->nreqs >= 0) {
+                reset_cmd(c);
+                break;
+            }
+            /* Used up this event's quota: let other connections run.
+             * Pending input or replies must bring us back, so wait for
+             * the socket to be writable (it nearly always is) and
+             * resume then; event_handler() switches back to reading. */
+            THR_STATS_LOCK(c);
+            c->thread->stats.conn_yields++;
+            THR_STATS_UNLOCK(c);
+            if (!update_event(c, EV_WRITE | EV_PERSIST)) {
+                conn_set_state(c, conn_closing);
+                break;
+            }
+            stop = true;
+            break;
+
+        case conn_waiting:
+            if (!update_event(c, EV_READ | EV_PERSIST)) {
+                conn_set_state(c, conn_closing);
+                break;
+            }
+            conn_set_state(c, conn_read);
+            stop = true;
+            break;
+
+        case conn_read:
+            switch (try_read_network(c)) {
+            case READ_DATA:
+                conn_set_state(c, conn_parse_cmd);
+                break;
+            case READ_NO_DATA:
+                conn_set_state(c, conn_waiting);
+                break;
+            case READ_MEMORY:
+                out_errstring(c, "SERVER_ERROR out of memory reading request");
+                conn_close_after_reply(c);
+                break;
+            case READ_ERROR:
+                conn_set_state(c, conn_closing);
+                break;
+            }
+            break;
+
+        case conn_parse_cmd:
+            c->noreply = false;
+            __atomic_store_n(&c->last_cmd_time, current_time,
+                             __ATOMIC_RELAXED);
+            if (!proto_text_try_command(c)) {
+                /* Need more bytes; flush what is queued meanwhile. */
+                conn_set_state(c, c->iovused > 0 ? conn_mwrite
+                                                 : conn_waiting);
+            }
+            break;
+
+        case conn_nread:
+            switch (read_value(c)) {
+            case READ_DATA:
+                proto_text_complete_nread(c);
+                break;
+            case READ_NO_DATA:
+                if (!update_event(c, EV_READ | EV_PERSIST))
+                    conn_set_state(c, conn_closing);
+                stop = true;
+                break;
+            default:
+                conn_set_state(c, conn_closing);
+                break;
+            }
+            break;
+
+        case conn_swallow:
+            switch (swallow(c)) {
+            case READ_DATA:
+                conn_set_state(c, conn_new_cmd);
+                break;
+            case READ_NO_DATA:
+                if (!update_event(c, EV_READ | EV_PERSIST))
+                    conn_set_state(c, conn_closing);
+                stop = true;
+                break;
+            default:
+                conn_set_state(c, conn_closing);
+                break;
+            }
+            break;
+
+        case conn_mwrite:
+            switch (transmit(c)) {
+            case TRANSMIT_COMPLETE:
+                conn_release_reply(c);
+                conn_set_state(c, c->write_and_go);
+                c->write_and_go = conn_new_cmd;
+                break;
+            case TRANSMIT_SOFT:
+                stop = true;
+                break;
+            case TRANSMIT_HARD:
+                conn_set_state(c, conn_closing);
+                break;
+            }
+            break;
+
+        case conn_closing:
+            conn_close(c);
+            return;
+
+        case conn_max_state:
+            conn_set_state(c, conn_closing);
+            break;
+        }
+    }
+}
+
+static void event_handler(evutil_socket_t fd, short which, void *arg)
+{
+    conn *c = arg;
+
+    (void)fd;
+    c->which = which;
+    c->nreqs = settings.reqs_per_event;
+    /* A yielded connection was parked on EV_WRITE: resume parsing. */
+    if (c->state == conn_new_cmd && (which & EV_WRITE) &&
+        !update_event(c, EV_READ | EV_PERSIST)) {
+        conn_set_state(c, conn_closing);
+    }
+    drive_machine(c);
+}
+
+/* ------------------------------------------------------------------ */
+/* stats conns                                                        */
+
+static void format_addr(const struct sockaddr_storage *ss, socklen_t len,
+                        bool is_unix, char *buf, size_t size)
+{
+    char host[INET6_ADDRSTRLEN];
+
+    if (is_unix) {
+        const struct sockaddr_un *un = (const struct sockaddr_un *)ss;
+
+        if (len > offsetof(struct sockaddr_un, sun_path) &&
+            un->sun_path[0] != '\0')
+            snprintf(buf, size, "unix:%s", un->sun_path);
+        else
+            snprintf(buf, size, "unix:%s",
+                     settings.socketpath ? settings.socketpath : "");
+    } else if (ss->ss_family == AF_INET) {
+        const struct sockaddr_in *in = (const struct sockaddr_in *)ss;
+
+        inet_ntop(AF_INET, &in->sin_addr, host, sizeof(host));
+        snprintf(buf, size, "tcp:%s:%u", host, ntohs(in->sin_port));
+    } else if (ss->ss_family == AF_INET6) {
+        const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)ss;
+
+        inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof(host));
+        snprintf(buf, size, "tcp6:[%s]:%u", host, ntohs(in6->sin6_port));
+    } else {
+        snprintf(buf, size, "?:<AF %d>", ss->ss_family);
+    }
+}
+
+static void conn_stat_lines(conn *c, ADD_STAT add, void *cookie)
+{
+    struct sockaddr_storage local;
+    socklen_t llen = sizeof(local);
+    char name[48], addr[160];
+    rel_time_t last = __atomic_load_n(&c->last_cmd_time, __ATOMIC_RELAXED);
+    enum conn_states st = __atomic_load_n(&c->state, __ATOMIC_RELAXED);
+
+    memset(&local, 0, sizeof(local));
+    if (getsockname(c->sfd, (struct sockaddr *)&local, &llen) != 0)
+        llen = 0;
+    snprintf(name, sizeof(name), "%d:addr", c->sfd);
+    if (st == conn_listening)
+        format_addr(&local, llen, c->is_unix, addr, sizeof(addr));
+    else
+        format_addr(&c->peer, c->peerlen, c->is_unix, addr, sizeof(addr));
+    add(name, strlen(name), addr, strlen(addr), cookie);
+    if (st != conn_listening) {
+        snprintf(name, sizeof(name), "%d:listen_addr", c->sfd);
+        format_addr(&local, llen, c->is_unix, addr, sizeof(addr));
+        add(name, strlen(name), addr, strlen(addr), cookie);
+    }
+    snprintf(name, sizeof(name), "%d:state", c->sfd);
+    append_stat(add, cookie, name, "%s", conn_state_name(st));
+    snprintf(name, sizeof(name), "%d:secs_since_last_cmd", c->sfd);
+    append_stat(add, cookie, name, "%u",
+                current_time > last ? current_time - last : 0);
+}
+
+/* Listeners never change after start-up; each worker's list is walked
+ * under that worker's conns_lock. */
+void conn_stats(ADD_STAT add, void *cookie)
+{
+    conn *c;
+    int i;
+
+    for (c = listen_conns; c != NULL; c = c->next)
+        conn_stat_lines(c, add, cookie);
+    for (i = 0; i < thread_count(); i++) {
+        LIBEVENT_THREAD *t = thread_get(i);
+
+        pthread_mutex_lock(&t->conns_lock);
+        for (c = t->conns; c != NULL; c = c->next)
+            conn_stat_lines(c, add, cookie);
+        pthread_mutex_unlock(&t->conns_lock);
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* Listening sockets (main thread)                                    */
+
+static bool listen_conn_add(int sfd, bool is_unix, int port)
+{
+    conn *l = conn_new(sfd, conn_listening, EV_READ | EV_PERSIST,
+                       main_base, NULL, is_unix);
+
+    if (l == NULL) {
+        fprintf(stderr, "failed to create listening connection\n");
+        return false;
+    }
+    l->listen_port = port;
+    l->next = listen_conns;
+    listen_conns = l;
+    pthread_mutex_lock(&stats_lock);
+    stats_state.curr_conns++;
+    stats_state.total_conns++;
+    pthread_mutex_unlock(&stats_lock);
+    note_conn_structs();
+    return true;
+}
+
+static int new_socket(const struct addrinfo *ai)
+{
+    int sfd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
+    int flags;
+
+    if (sfd == -1)
+        return -1;
+    flags = fcntl(sfd, F_GETFL);
+    if (flags < 0 || fcntl(sfd, F_SETFL, flags | O_NONBLOCK) < 0) {
+        perror("setting O_NONBLOCK");
+        close(sfd);
+        return -1;
+    }
+    return sfd;
+}
+
+static int bound_port(int sfd)
+{
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof(ss);
+
+    if (getsockname(sfd, (struct sockaddr *)&ss, &len) != 0)
+        return -1;
+    if (ss.ss_family == AF_INET)
+        return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+    if (ss.ss_family == AF_INET6)
+        return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+    return -1;
+}
+
+/* Listen on every address `host` resolves to (NULL: all interfaces) at
+ * *port.  With *port 0 the kernel picks one, which is then used for the
+ * other addresses too and passed back. */
+static bool server_socket(const char *host, int *port)
+{
+    struct addrinfo hints, *ai, *next;
+    struct linger ling = {0, 0};
+    char portstr[16];
+    int one = 1, error, bound = 0;
+
+    memset(&hints, 0, sizeof(hints));
+    hints.ai_flags = AI_PASSIVE;
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    snprintf(portstr, sizeof(portstr), "%d", *port);
+    error = getaddrinfo(host, portstr, &hints, &ai);
+    if (error != 0) {
+        fprintf(stderr, "getaddrinfo(): %s\n", gai_strerror(error));
+        return false;
+    }
+    for (next = ai; next != NULL; next = next->ai_next) {
+        int sfd = new_socket(next);
+
+        if (sfd == -1)
+            continue;
+        if (next->ai_family == AF_INET6)
+            setsockopt(sfd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+        setsockopt(sfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+        setsockopt(sfd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
+        setsockopt(sfd, SOL_SOCKET, SO_LINGER, &ling, sizeof(ling));
+        setsockopt(sfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+        if (*port == 0 && bound > 0) {
+            /* Same kernel-chosen port on every address family. */
+            if (next->ai_family == AF_INET)
+                ((struct sockaddr_in *)next->ai_addr)->sin_port =
+                    htons((uint16_t)bound);
+            else if (next->ai_family == AF_INET6)
+                ((struct sockaddr_in6 *)next->ai_addr)->sin6_port =
+                    htons((uint16_t)bound);
+        }
+        if (bind(sfd, next->ai_addr, next->ai_addrlen) == -1) {
+            if (errno != EADDRINUSE) {
+                perror("bind()");
+                close(sfd);
+                freeaddrinfo(ai);
+                return false;
+            }
+            close(sfd);
+            continue;
+        }
+        if (listen(sfd, settings.backlog) == -1) {
+            perror("listen()");
+            close(sfd);
+            freeaddrinfo(ai);
+            return false;
+        }
+        bound = bound_port(sfd);
+        if (port_file != NULL)
+            fprintf(port_file, "TCP INET%s: %d\n",
+                    next->ai_family == AF_INET6 ? "6" : "", bound);
+        log_msg(1, "Listening on TCP port %d", bound);
+        if (!listen_conn_add(sfd, false, bound)) {
+            close(sfd);
+            freeaddrinfo(ai);
+            return false;
+        }
+    }
+    freeaddrinfo(ai);
+    if (bound == 0) {
+        fprintf(stderr, "failed to listen on TCP port %d: %s\n", *port,
+                strerror(EADDRINUSE));
+        return false;
+    }
+    *port = bound;
+    return true;
+}
+
+/* Split one -l entry into host and port: "h", "h:p", "[v6]", "[v6]:p",
+ * or a bare IPv6 address (more than one ':'). */
+static bool parse_listen_entry(char *e, char **host, int *port)
+{
+    char *colon;
+
+    *port = settings.port;
+    if (*e == '[') {
+        char *end = strchr(e, ']');
+
+        if (end == NULL)
+            return false;
+        *end = '\0';
+        *host = e + 1;
+        if (end[1] == ':')
+            colon = end + 1;
+        else if (end[1] == '\0')
+            return true;
+        else
+            return false;
+    } else {
+        *host = e;
+        colon = strchr(e, ':');
+        if (colon != NULL && strchr(colon + 1, ':') != NULL)
+            return true;        /* bare IPv6 address */
+    }
+    if (colon != NULL) {
+        uint32_t p;
+
+        *colon = '\0';
+        if (!safe_strtoul(colon + 1, &p) || p > 65535)
+            return false;
+        *port = (int)p;
+    }
+    return true;
+}
+
+static bool server_sockets(void)
+{
+    char *list, *e, *save = NULL;
+    bool ok = true;
+    int port = settings.port;
+
+    if (settings.inter == NULL)
+        return server_socket(NULL, &settings.port);
+    list = strdup(settings.inter);
+    if (list == NULL)
+        return false;
+    for (e = strtok_r(list, ", ", &save); e != NULL && ok;
+         e = strtok_r(NULL, ", ", &save)) {
+        char *host;
+
+        if (!parse_listen_entry(e, &host, &port)) {
+            fprintf(stderr, "Invalid listen address: %s\n", e);
+            ok = false;
+            break;
+        }
+        if (strcmp(host, "*") == 0 || *host == '\0')
+            host = NULL;
+        ok = server_socket(host, &port);
+        if (ok && settings.port == 0)
+            settings.port = port;
+    }
+    free(list);
+    return ok;
+}
+
+static bool server_socket_unix(const char *path, int access_mask)
+{
+    struct sockaddr_un addr;
+    struct linger ling = {0, 0};
+    struct stat st;
+    int sfd, one = 1, flags;
+    mode_t old_umask;
+
+    if (strlen(path) >= sizeof(addr.sun_path)) {
+        fprintf(stderr, "unix socket path too long: %s\n", path);
+        return false;
+    }
+    sfd = socket(AF_UNIX, SOCK_STREAM, 0);
+    if (sfd == -1) {
+        perror("socket()");
+        return false;
+    }
+    flags = fcntl(sfd, F_GETFL);
+    if (flags < 0 || fcntl(sfd, F_SETFL, flags | O_NONBLOCK) < 0)
+        goto out_close;
+    /* A stale socket from an earlier run would make bind() fail. */
+    if (lstat(path, &st) == 0 && S_ISSOCK(st.st_mode))
+        unlink(path);
+    setsockopt(sfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    setsockopt(sfd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
+    setsockopt(sfd, SOL_SOCKET, SO_LINGER, &ling, sizeof(ling));
+    memset(&addr, 0, sizeof(addr));
+    addr.sun_family = AF_UNIX;
+    strcpy(addr.sun_path, path);
+    old_umask = umask((mode_t)(~access_mask & 0777));
+    if (bind(sfd, (struct sockaddr *)&addr, sizeof(addr)) == -1) {
+        perror("bind()");
+        umask(old_umask);
+        goto out_close;
+    }
+    umask(old_umask);
+    if (listen(sfd, settings.backlog) == -1) {
+        perror("listen()");
+        goto out_close;
+    }
+    if (!listen_conn_add(sfd, true, 0))
+        goto out_close;
+    return true;
+
+out_close:
+    close(sfd);
+    return false;
+}
+
+static void close_listeners(void)
+{
+    while (listen_conns != NULL) {
+        conn *l = listen_conns;
+
+        listen_conns = l->next;
+        event_del(&l->event);
+        close(l->sfd);
+        free(l);
+    }
+    if (settings.socketpath != NULL)
+        unlink(settings.socketpath);
+}
+
+/* ------------------------------------------------------------------ */
+/* Clock and signals (main thread)                                    */
+
+static void clock_set(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    current_time = (rel_time_t)(ts.tv_sec - mono_start.tv_sec);
+}
+
+/* current_time starts at 2 so that REALTIME_EXPIRED (1) is already in
+ * the past: a negative exptime must expire at once. */
+static void clock_init(void)
+{
+    clock_gettime(CLOCK_MONOTONIC, &mono_start);
+    mono_start.tv_sec -= 2;
+    process_started = time(NULL) - 2;
+    clock_set();
+}
+
+static void clock_handler(evutil_socket_t fd, short which, void *arg)
+{
+    struct timeval t = {1, 0};
+
+    (void)fd;
+    (void)which;
+    (void)arg;
+    clock_set();
+    evtimer_add(&clock_event, &t);
+}
+
+static void sig_handler(evutil_socket_t sig, short which, void *arg)
+{
+    (void)which;
+    (void)arg;
+    log_msg(1, "Signal handled: %s.", strsignal((int)sig));
+    stop_main_loop = true;
+    event_base_loopbreak(main_base);
+}
+
+/* ------------------------------------------------------------------ */
+/* Options                                                            */
+
+static void usage(void)
+{
+    printf(PACKAGE_STRING "\n"
+"-p, --port=<num>          TCP port to listen on (default: 11211; 0: any free\n"
+"                          port, see --port-file)\n"
+"-U, --udp-port=<num>      UDP port (default: 0, off; UDP not built yet)\n"
+"-s, --unix-socket=<file>  listen on this unix socket instead of TCP\n"
+"-a, --unix-mask=<mask>    permission mask of the unix socket, octal\n"
+"                          (default: 700)\n"
+"-A, --enable-shutdown     allow the \"shutdown\" command\n"
+"-l, --listen=<addr>       addresses to listen on, comma separated, each\n"
+"                          host, host:port, [ipv6] or [ipv6]:port\n"
+"                          (default: every interface, IPv4 and IPv6)\n"
+"-d, --daemon              run in the background\n"
+"-r, --enable-coredumps    raise the core file size limit to the maximum\n"
+"-u, --user=<user>         run as this user (required when started as root)\n"
+"-m, --memory-limit=<num>  item memory in megabytes (default: 64)\n"
+"-M, --disable-evictions   answer an error when memory is full instead of\n"
+"                          evicting items\n"
+"-c, --conn-limit=<num>    most simultaneous connections (default: 1024)\n"
+"-k, --lock-memory         lock all memory into RAM (mlockall)\n"
+"-v, --verbose             log errors and warnings; -vv also commands and\n"
+"                          replies; -vvv also connection state changes\n"
+"-h, --help                print this help and exit\n"
+"-i, --license             print the license and exit\n"
+"-V, --version             print the version and exit\n"
+"-P, --pidfile=<file>      write the process id to this file (with -d);\n"
+"                          removed again at a clean exit\n"
+"-f, --slab-growth-factor=<num> size class growth factor (default: 1.25)\n"
+"-n, --slab-min-size=<bytes> key+value+flags space of the smallest class\n"
+"                          (default: 48)\n"
+"-L, --enable-largepages   preallocate all item memory at start\n"
+"-D <char>                 key prefix delimiter for \"stats detail\" (default:\n"
+"                          ':'); giving it turns detail collection on\n"
+"-t, --threads=<num>       worker threads (default: 4)\n"
+"-R, --max-reqs-per-event  commands one connection may run before others\n"
+"                          get a turn (default: 20)\n"
+"-C, --disable-cas         no CAS values (saves 8 bytes per item)\n"
+"-b, --listen-backlog=<num> listen queue length (default: 1024)\n"
+"-B, --protocol=<name>     ascii (binary and auto: not built yet)\n"
+"-I, --max-item-size=<num> largest item, k/m suffix allowed (default: 1m,\n"
+"                          min: 1k, max: 1024m)\n"
+"-S, --enable-sasl         SASL authentication (not built yet)\n"
+"-F, --disable-flush-all   refuse the flush_all command\n"
+"-X, --disable-dumping     refuse stats cachedump and lru_crawler metadump\n"
+"-W, --disable-watch       refuse the watch command\n"
+"-Y, --auth-file=<file>    text protocol authentication (not built yet)\n"
+"-e, --memory-file=<file>  restartable cache in a mapped file (not built yet)\n"
+"    --port-file=<file>    write the bound ports to this file, one line each\n"
+"                          (\"TCP INET: 11211\"), as the environment\n"
+"                          variable MEMCACHED_PORT_FILENAME also does\n"
+"-o, --extended            comma separated extended options:\n"
+"   - hashpower=<n>        log2 of the initial hash table size (12..32;\n"
+"                          default: 16); the table grows by itself\n"
+"   - no_hashexpand        never grow the hash table\n"
+"   - hash_algorithm=<name> murmur3 (default) or jenkins\n"
+"   - idle_timeout=<sec>   close connections idle this long (default: 0,\n"
+"                          never)\n"
+"   - maxconns_fast / no_maxconns_fast  at the connection limit, refuse new\n"
+"                          connections at once (default) or stop accepting\n"
+"   - slab_chunk_max=<bytes> largest slab chunk (default: 524288); must\n"
+"                          divide -I and the 1 MB page\n"
+"   - tail_repair_time=<sec> accepted for compatibility\n"
+"   - no_lru_maintainer, no_lru_crawler, modern: accepted (this build has\n"
+"                          no LRU maintainer or crawler yet)\n");
+}
+
+static void license(void)
+{
+    printf(PACKAGE_STRING ": a memcached-compatible cache daemon.\n"
+           "Distributed under the BSD 3-clause license.\n");
+}
+
+static void die_usage(int code, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3), noreturn));
+static void die_usage(int code, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    exit(code);
+}
+
+/* "64", "1k", "2m" and so on; false on junk or overflow. */
+static bool parse_size(const char *s, uint64_t *out)
+{
+    char buf[32];
+    size_t len = strlen(s);
+    uint64_t mult = 1, v;
+
+    if (len == 0 || len >= sizeof(buf))
+        return false;
+    memcpy(buf, s, len + 1);
+    switch (tolower((unsigned char)buf[len - 1])) {
+    case 'k': mult = 1024; break;
+    case 'm': mult = 1024 * 1024; break;
+    case 'g': mult = 1024ULL * 1024 * 1024; break;
+    default: break;
+    }
+    if (mult != 1)
+        buf[len - 1] = '\0';
+    if (!safe_strtoull(buf, &v) || v > UINT64_MAX / mult)
+        return false;
+    *out = v * mult;
+    return true;
+}
+
+static int int_arg(const char *s, int bad)
+{
+    int32_t v;
+
+    return safe_strtol(s, &v) ? v : bad;
+}
+
+static void parse_extended(char *subopts)
+{
+    char *opt, *save = NULL;
+
+    for (opt = strtok_r(subopts, ",", &save); opt != NULL;
+         opt = strtok_r(NULL, ",", &save)) {
+        char *val = strchr(opt, '=');
+        int32_t n;
+
+        if (val != NULL)
+            *val++ = '\0';
+        if (strcmp(opt, "hashpower") == 0) {
+            if (val == NULL || !safe_strtol(val, &n))
+                die_usage(1, "Missing numeric argument for hashpower");
+            if (n < 12)
+                die_usage(1, "Initial hashtable multiplier of %d is too low",
+                          n);
+            if (n > 32)
+                die_usage(1, "Initial hashtable multiplier of %d is too high\n"
+                          "Choose a value based on \"STAT hash_power_level\" "
+                          "from a running instance", n);
+            settings.hashpower_init = n;
+        } else if (strcmp(opt, "no_hashexpand") == 0) {
+            settings.hashexpand = false;
+        } else if (strcmp(opt, "hash_algorithm") == 0) {
+            if (val == NULL || !hash_select(val))
+                die_usage(1, "Unknown hash_algorithm option (jenkins, "
+                          "murmur3)");
+            settings.hash_algorithm = strcmp(val, "jenkins") == 0
+                                          ? HASH_JENKINS : HASH_MURMUR3;
+        } else if (strcmp(opt, "idle_timeout") == 0) {
+            if (val == NULL || !safe_strtol(val, &n) || n < 0)
+                die_usage(1, "idle_timeout takes a number of seconds");
+            settings.idle_timeout = n;
+        } else if (strcmp(opt, "tail_repair_time") == 0) {
+            if (val == NULL || !safe_strtol(val, &n) || n < 0)
+                die_usage(1, "tail_repair_time takes a number of seconds");
+            settings.tail_repair_time = n;
+        } else if (strcmp(opt, "slab_chunk_max") == 0) {
+            /* Bytes, as the reference reads it (its help says KB). */
+            if (val == NULL || !safe_strtol(val, &n) || n <= 0)
+                die_usage(1, "slab_chunk_max takes a size in bytes");
+            settings.slab_chunk_size_max = n;
+        } else if (strcmp(opt, "maxconns_fast") == 0) {
+            settings.maxconns_fast = true;
+        } else if (strcmp(opt, "no_maxconns_fast") == 0) {
+            settings.maxconns_fast = false;
+        } else if (strcmp(opt, "no_lru_maintainer") == 0 ||
+                   strcmp(opt, "no_lru_crawler") == 0 ||
+                   strcmp(opt, "modern") == 0) {
+            /* What these turn off does not exist in this build. */
+        } else if (strcmp(opt, "lru_maintainer") == 0 ||
+                   strcmp(opt, "lru_crawler") == 0 ||
+                   strcmp(opt, "slab_reassign") == 0 ||
+                   strcmp(opt, "slab_automove") == 0 ||
+                   strcmp(opt, "hot_lru_pct") == 0 ||
+                   strcmp(opt, "warm_lru_pct") == 0 ||
+                   strcmp(opt, "hot_max_factor") == 0 ||
+                   strcmp(opt, "warm_max_factor") == 0 ||
+                   strcmp(opt, "temporary_ttl") == 0 ||
+                   strcmp(opt, "lru_crawler_sleep") == 0 ||
+                   strcmp(opt, "lru_crawler_tocrawl") == 0 ||
+                   strcmp(opt, "track_sizes") == 0 ||
+                   strcmp(opt, "read_buf_mem_limit") == 0) {
+            die_usage(1, "-o %s: not supported by this build yet", opt);
+        } else {
+            die_usage(1, "Illegal suboption \"%s\"", opt);
+        }
+    }
+}
+
+static const struct option long_options[] = {
+    {"unix-mask", required_argument, 0, 'a'},
+    {"enable-shutdown", no_argument, 0, 'A'},
+    {"port", required_argument, 0, 'p'},
+    {"unix-socket", required_argument, 0, 's'},
+    {"udp-port", required_argument, 0, 'U'},
+    {"memory-limit", required_argument, 0, 'm'},
+    {"disable-evictions", no_argument, 0, 'M'},
+    {"conn-limit", required_argument, 0, 'c'},
+    {"lock-memory", no_argument, 0, 'k'},
+    {"help", no_argument, 0, 'h'},
+    {"license", no_argument, 0, 'i'},
+    {"version", no_argument, 0, 'V'},
+    {"enable-coredumps", no_argument, 0, 'r'},
+    {"verbose", optional_argument, 0, 'v'},
+    {"daemon", no_argument, 0, 'd'},
+    {"listen", required_argument, 0, 'l'},
+    {"user", required_argument, 0, 'u'},
+    {"pidfile", required_argument, 0, 'P'},
+    {"slab-growth-factor", required_argument, 0, 'f'},
+    {"slab-min-size", required_argument, 0, 'n'},
+    {"enable-largepages", no_argument, 0, 'L'},
+    {"threads", required_argument, 0, 't'},
+    {"max-reqs-per-event", required_argument, 0, 'R'},
+    {"disable-cas", no_argument, 0, 'C'},
+    {"listen-backlog", required_argument, 0, 'b'},
+    {"protocol", required_argument, 0, 'B'},
+    {"max-item-size", required_argument, 0, 'I'},
+    {"enable-sasl", no_argument, 0, 'S'},
+    {"disable-flush-all", no_argument, 0, 'F'},
+    {"disable-dumping", no_argument, 0, 'X'},
+    {"disable-watch", no_argument, 0, 'W'},
+    {"auth-file", required_argument, 0, 'Y'},
+    {"memory-file", required_argument, 0, 'e'},
+    {"enable-ssl", no_argument, 0, 'Z'},
+    {"extended", required_argument, 0, 'o'},
+    {"port-file", required_argument, 0, 1000},
+    {0, 0, 0, 0}
+};
+
+/* Parse argv into settings; exits on anything invalid.  *user gets -u. */
+static void parse_options(int argc, char **argv, char **user,
+                          bool *daemonize_me, bool *max_core)
+{
+    const char *shortopts = "a:Ap:s:U:m:Mc:khiVrvdl:u:P:f:n:Lt:D:R:Cb:B:"
+                            "I:SFXWY:e:Zo:";
+    uint64_t size;
+    uint64_t mb = 64;
+    int c, v;
+
+    while ((c = getopt_long(argc, argv, shortopts, long_options, NULL))
+           != -1) {
+        switch (c) {
+        case 'a': {
+            char *end;
+            long mask = strtol(optarg, &end, 8);
+
+            if (*optarg == '\0' || *end != '\0' || mask < 0 || mask > 0777)
+                die_usage(64, "Invalid unix socket mask: %s", optarg);
+            settings.access = (int)mask;
+            break;
+        }
+        case 'A': settings.shutdown_command = true; break;
+        case 'p':
+        case 'U':
+            v = int_arg(optarg, -1);
+            if (v < 0 || v > 65535)
+                die_usage(64, "ERROR: Invalid port number %s.", optarg);
+            if (c == 'p')
+                settings.port = v;
+            else
+                settings.udpport = v;
+            break;
+        case 's': settings.socketpath = optarg; break;
+        case 'm':
+            /* Junk and 0 end at the reference's "1/2 of memory max"
+             * check below; a negative size, which the reference takes
+             * as a huge one, is refused here. */
+            if (strchr(optarg, '-') != NULL || !safe_strtoull(optarg, &mb))
+                mb = 0;
+            if (strchr(optarg, '-') != NULL || mb > (UINT64_MAX >> 21))
+                die_usage(64, "Memory limit must be a positive number of "
+                          "megabytes, not \"%s\"", optarg);
+            break;
+        case 'M': settings.evict_to_free = false; break;
+        case 'c':
+            settings.maxconns = int_arg(optarg, 0);
+            if (settings.maxconns <= 0)
+                die_usage(1, "Maximum connections must be greater than 0");
+            break;
+        case 'k': settings.lock_memory = true; break;
+        case 'h': usage(); exit(EXIT_SUCCESS);
+        case 'i': license(); exit(EXIT_SUCCESS);
+        case 'V': printf(PACKAGE_STRING "\n"); exit(EXIT_SUCCESS);
+        case 'r': *max_core = true; break;
+        case 'v': settings.verbose++; break;
+        case 'd': *daemonize_me = true; break;
+        case 'l': settings.inter = optarg; break;
+        case 'u': *user = optarg; break;
+        case 'P': settings.pid_file = optarg; break;
+        case 'f':
+            if (!safe_strtod(optarg, &settings.factor) ||
+                settings.factor <= 1.0)
+                die_usage(1, "Factor must be greater than 1");
+            break;
+        case 'n':
+            settings.chunk_size = int_arg(optarg, 0);
+            if (settings.chunk_size <= 0)
+                die_usage(1, "Chunk size must be greater than 0");
+            break;
+        case 'L': settings.prealloc = true; break;
+        case 't':
+            settings.num_threads = int_arg(optarg, 0);
+            if (settings.num_threads <= 0)
+                die_usage(1, "Number of threads must be greater than 0");
+            if (settings.num_threads > 64)
+                fprintf(stderr, "WARNING: Setting a high number of worker"
+                        "threads is not recommended.\n"
+                        " Set this value to the number of cores in"
+                        " your machine or less.\n");
+            break;
+        case 'D':
+            if (optarg[0] == '\0')
+                die_usage(1, "No delimiter specified");
+            settings.prefix_delimiter = optarg[0];
+            settings.detail_enabled = true;
+            break;
+        case 'R':
+            settings.reqs_per_event = int_arg(optarg, 0);
+            if (settings.reqs_per_event <= 0)
+                die_usage(1, "Number of requests per event must be greater "
+                          "than 0");
+            break;
+        case 'C': settings.use_cas = false; break;
+        case 'b':
+            settings.backlog = int_arg(optarg, -1);
+            if (settings.backlog < 0)
+                die_usage(1, "Invalid listen backlog: %s", optarg);
+            break;
+        case 'B':
+            if (strcmp(optarg, "ascii") == 0)
+                break;
+            if (strcmp(optarg, "binary") == 0 || strcmp(optarg, "auto") == 0)
+                die_usage(64, "-B %s: the binary protocol is not supported "
+                          "by this build yet; use -B ascii", optarg);
+            die_usage(64, "Invalid value for binding protocol: %s\n"
+                      " -- should be one of auto, binary, or ascii", optarg);
+        case 'I':
+            if (!parse_size(optarg, &size) || size < ITEM_SIZE_MAX_LOWER)
+                die_usage(64, "Item max size cannot be less than 1024 "
+                          "bytes.");
+            if (size > ITEM_SIZE_MAX_UPPER)
+                die_usage(64, "Cannot set item size limit higher than 1 GB.");
+            settings.item_size_max = (int)size;
+            break;
+        case 'S':
+            die_usage(64, "-S: SASL is not supported by this build yet");
+        case 'F': settings.flush_enabled = false; break;
+        case 'X': settings.dump_enabled = false; break;
+        case 'W': settings.watch_enabled = false; break;
+        case 'Y':
+            die_usage(64, "-Y: text protocol authentication is not "
+                      "supported by this build yet");
+        case 'e':
+            die_usage(64, "-e: memory files are not supported by this "
+                      "build yet");
+        case 'Z':
+            die_usage(64, "-Z: TLS is not supported by this build");
+        case 'o': parse_extended(optarg); break;
+        case 1000: settings.port_file = optarg; break;
+        default:
+            die_usage(1, "Illegal argument \"%c\"", c);
+        }
+    }
+    if (optind < argc)
+        die_usage(1, "Unexpected argument \"%s\"", argv[optind]);
+    if (settings.udpport != 0)
+        die_usage(64, "-U %d: UDP is not supported by this build yet; "
+                  "use -U 0", settings.udpport);
+    settings.maxbytes = (size_t)(mb * 1024 * 1024);
+    if ((uint64_t)settings.item_size_max > settings.maxbytes / 2)
+        die_usage(64, "Cannot set item size limit higher than 1/2 of memory "
+                  "max.");
+    if (settings.slab_chunk_size_max > settings.item_size_max)
+        die_usage(64, "slab_chunk_max (bytes: %d) cannot be larger than -I "
+                  "(item_size_max %d)", settings.slab_chunk_size_max,
+                  settings.item_size_max);
+    if (settings.item_size_max % settings.slab_chunk_size_max != 0)
+        die_usage(64, "-I (item_size_max: %d) must be evenly divisible by "
+                  "slab_chunk_max (bytes: %d)", settings.item_size_max,
+                  settings.slab_chunk_size_max);
+    if (settings.slab_page_size % settings.slab_chunk_size_max != 0)
+        die_usage(64, "slab_chunk_max (bytes: %d) must divide evenly into "
+                  "%d (slab_page_size)", settings.slab_chunk_size_max,
+                  settings.slab_page_size);
+}
+
+/* ------------------------------------------------------------------ */
+/* Process set-up                                                     */
+
+static int setgroups_none(void)
+{
+    /* Leave root's supplementary groups behind; EPERM means we never
+     * had the right to change them, which is fine. */
+    if (setgroups(0, NULL) != 0 && errno != EPERM)
+        return -1;
+    return 0;
+}
+
+static void drop_privileges(const char *user)
+{
+    struct passwd *pw;
+
+    if (getuid() != 0 && geteuid() != 0)
+        return;
+    if (user == NULL)
+        die_usage(EX_USAGE_ROOT, "can't run as root without the -u switch");
+    pw = getpwnam(user);
+    if (pw == NULL)
+        die_usage(EX_USAGE_ROOT, "can't find the user %s to switch to", user);
+    if (setgroups_none() != 0 || setgid(pw->pw_gid) != 0 ||
+        setuid(pw->pw_uid) != 0)
+        die_usage(EX_USAGE_ROOT, "failed to assume identity of user %s",
+                  user);
+}
+
+/* Enough file descriptors for -c connections plus our own. */
+static void raise_fd_limit(void)
+{
+    struct rlimit rl;
+    rlim_t want = (rlim_t)settings.maxconns + stats_state.reserved_fds;
+
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0) {
+        fprintf(stderr, "failed to getrlimit number of files\n");
+        exit(EX_OSERR_CODE);
+    }
+    if (rl.rlim_cur >= want)
+        return;
+    rl.rlim_cur = want;
+    if (rl.rlim_max < want)
+        rl.rlim_max = want;
+    if (setrlimit(RLIMIT_NOFILE, &rl) != 0) {
+        fprintf(stderr, "failed to set rlimit for open files. Try starting"
+                " as root or requesting smaller maxconns value.\n");
+        exit(EX_OSERR_CODE);
+    }
+}
+
+static void max_core_limit(void)
+{
+    struct rlimit rl;
+
+    if (getrlimit(RLIMIT_CORE, &rl) == 0) {
+        rl.rlim_cur = rl.rlim_max;
+        if (setrlimit(RLIMIT_CORE, &rl) != 0 || rl.rlim_cur == 0) {
+            fprintf(stderr, "failed to ensure corefile creation\n");
+            exit(EX_OSERR_CODE);
+        }
+    }
+}
+
+static void write_pid_file(const char *path)
+{
+    FILE *f = fopen(path, "w");
+
+    if (f == NULL) {
+        fprintf(stderr, "Could not open the pid file %s for writing: %s\n",
+                path, strerror(errno));
+        return;
+    }
+    fprintf(f, "%ld\n", (long)getpid());
+    if (fclose(f) != 0)
+        fprintf(stderr, "Could not close the pid file %s: %s\n", path,
+                strerror(errno));
+}
+
+/* The bound ports go to a temporary file renamed into place once all
+ * listeners are up, so a reader never sees half a list. */
+static const char *port_file_name(void)
+{
+    if (settings.port_file != NULL)
+        return settings.port_file;
+    return getenv("MEMCACHED_PORT_FILENAME");
+}
+
+static bool open_listeners(void)
+{
+    const char *pf = port_file_name();
+    char tmp[PATH_MAX];
+    bool ok;
+
+    if (pf != NULL) {
+        snprintf(tmp, sizeof(tmp), "%s.lck", pf);
+        port_file = fopen(tmp, "w");
+        if (port_file == NULL) {
+            fprintf(stderr, "Failed to open \"%s\": %s\n", tmp,
+                    strerror(errno));
+            return false;
+        }
+    }
+    if (settings.socketpath != NULL)
+        ok = server_socket_unix(settings.socketpath, settings.access);
+    else
+        ok = server_sockets();
+    if (port_file != NULL) {
+        fclose(port_file);
+        port_file = NULL;
+        if (ok && rename(tmp, pf) != 0) {
+            fprintf(stderr, "Failed to rename \"%s\": %s\n", tmp,
+                    strerror(errno));
+            ok = false;
+        }
+    }
+    return ok;
+}
+
+static void setup_signals(struct event *ev_term, struct event *ev_int)
+{
+    signal(SIGPIPE, SIG_IGN);
+    evsignal_assign(ev_term, main_base, SIGTERM, sig_handler, NULL);
+    evsignal_assign(ev_int, main_base, SIGINT, sig_handler, NULL);
+    if (evsignal_add(ev_term, NULL) == -1 ||
+        evsignal_add(ev_int, NULL) == -1) {
+        fprintf(stderr, "failed to install signal handlers\n");
+        exit(EXIT_FAILURE);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    struct event ev_term, ev_int;
+    struct timeval one_sec = {1, 0};
+    char *user = NULL;
+    bool daemonize_me = false, max_core = false;
+    int rc = EXIT_SUCCESS;
+
+    settings_init();
+    stats_init();
+    parse_options(argc, argv, &user, &daemonize_me, &max_core);
+    stats_state.reserved_fds = 8 + 3 * (unsigned)settings.num_threads;
+    if (max_core)
+        max_core_limit();
+    raise_fd_limit();
+    drop_privileges(user);
+    if (daemonize_me) {
+        signal(SIGHUP, SIG_IGN);
+        if (daemonize(max_core, settings.verbose) == -1) {
+            fprintf(stderr, "failed to daemon() in order to daemonize\n");
+            exit(EXIT_FAILURE);
+        }
+    }
+    if (settings.lock_memory && mlockall(MCL_CURRENT | MCL_FUTURE) != 0)
+        fprintf(stderr, "warning: -k invalid, mlockall() failed: %s\n",
+                strerror(errno));
+
+    main_base = event_base_new();
+    if (main_base == NULL) {
+        fprintf(stderr, "Failed to create the main event base\n");
+        exit(EXIT_FAILURE);
+    }
+    clock_init();
+    if (!storage_init())
+        exit(EXIT_FAILURE);
+    thread_init(settings.num_threads);
+    evtimer_assign(&clock_event, main_base, clock_handler, NULL);
+    evtimer_add(&clock_event, &one_sec);
+    setup_signals(&ev_term, &ev_int);
+    if (!open_listeners()) {
+        rc = EX_OSERR_CODE;
+        goto out_stop_threads;
+    }
+    if (settings.pid_file != NULL)
+        write_pid_file(settings.pid_file);
+    stats_state.accepting_conns = true;
+
+    while (!stop_main_loop)
+        if (event_base_loop(main_base, 0) != 0)
+            break;
+
+    log_msg(1, "Gracefully stopping");
+    if (settings.pid_file != NULL)
+        unlink(settings.pid_file);
+    close_listeners();
+out_stop_threads:
+    thread_shutdown();
+    storage_shutdown();
+    evtimer_del(&clock_event);
+    evsignal_del(&ev_term);
+    evsignal_del(&ev_int);
+    event_base_free(main_base);
+    return rc;
+}

@@ -1,0 +1,805 @@
+/*
+ * proto_text.c: the classic text protocol, byte for byte as the
+ * reference memcached answers it.
+ *
+ * A command is one line ending in "\n" (a "\r" before it is dropped).
+ * proto_text_try_command() cuts the line out of the connection's read
+ * buffer, splits it into at most MAX_TOKENS space-separated tokens in
+ * place, finds the command in `commands[]` (name plus allowed token
+ * counts; a count outside them is answered "ERROR", as the reference
+ * does) and calls its handler.  Storage commands set up conn_nread and
+ * finish in proto_text_complete_nread() once the value is in the item.
+ * Adding a command is adding a table row and a handler.
+ *
+ * Replies go through out_string() and friends (memcached.c), which queue
+ * them on the connection; values are queued by reference to the item.
+ * No locks here: the storage engine and the stats mutex are taken inside
+ * the calls made, never across them.
+ */
+#include "memcached.h"
+#include "items.h"
+#include "proto_text.h"
+#include "slabs.h"
+#include "stats.h"
+#include "thread.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define MAX_TOKENS 24
+/* A line without "\n" longer than this is only allowed for get/gets,
+ * whose key lists may be long; anything else closes the connection. */
+#define LINE_MAX_NO_NEWLINE 2048
+#define MAX_VERBOSITY_LEVEL 2
+
+struct token {
+    char *value;
+    size_t length;
+};
+
+typedef void (*cmd_handler)(conn *c, struct token *tok, int ntok);
+
+struct command {
+    const char *name;
+    cmd_handler handler;
+    int min_tokens;     /* counting the command itself */
+    int max_tokens;     /* -1: no limit */
+};
+
+/* Split `line` at spaces, in place.  At most MAX_TOKENS tokens; if the
+ * line has more, the last token holds the unsplit rest.  Returns the
+ * number of tokens (empty ones from repeated spaces are skipped). */
+static int tokenize(char *line, size_t len, struct token *tok)
+{
+    char *s = line, *end = line + len;
+    int n = 0;
+
+    while (s < end) {
+        char *sp;
+
+        while (s < end && *s == ' ')
+            s++;
+        if (s == end)
+            break;
+        if (n == MAX_TOKENS - 1) {
+            tok[n].value = s;
+            tok[n].length = (size_t)(end - s);
+            n++;
+            break;
+        }
+        sp = memchr(s, ' ', (size_t)(end - s));
+        if (sp == NULL)
+            sp = end;
+        *sp = '\0';
+        tok[n].value = s;
+        tok[n].length = (size_t)(sp - s);
+        n++;
+        s = sp + 1;
+    }
+    return n;
+}
+
+/* A trailing "noreply" token silences the command's answer. */
+static bool set_noreply_maybe(conn *c, struct token *tok, int ntok)
+{
+    if (ntok > 1 && strcmp(tok[ntok - 1].value, "noreply") == 0)
+        c->noreply = true;
+    return c->noreply;
+}
+
+/* Client flags: the reference reads 64 bits and keeps the low 32. */
+static bool parse_flags(const char *s, uint32_t *flags)
+{
+    uint64_t v;
+
+    if (!safe_strtoull(s, &v))
+        return false;
+    *flags = (uint32_t)v;
+    return true;
+}
+
+static void stat_to_conn(const char *key, size_t klen, const char *val,
+                         size_t vlen, void *cookie)
+{
+    conn *c = cookie;
+
+    out_bytes(c, "STAT ", 5);
+    out_bytes(c, key, klen);
+    out_bytes(c, " ", 1);
+    out_bytes(c, val, vlen);
+    out_bytes(c, "\r\n", 2);
+}
+
+/* exptime and value length: like the reference, read as a 64-bit number
+ * and keep the low 32 bits as a signed value (so 4294967296 is 0). */
+static bool parse_int32_wrapped(const char *s, int32_t *out)
+{
+    int64_t v;
+
+    if (!safe_strtoll(s, &v))
+        return false;
+    *out = (int32_t)(uint32_t)(uint64_t)v;
+    return true;
+}
+
+/* ------------------------------------------------------------------ */
+/* Retrieval                                                          */
+
+/* Where the reply queue stood, so a failed multi-get can take back the
+ * VALUEs it already queued (the reference sends only the error). */
+struct reply_mark {
+    int iovused;
+    size_t last_len;
+    int iused;
+};
+
+static void mark_reply(conn *c, struct reply_mark *m)
+{
+    m->iovused = c->iovused;
+    m->last_len = c->iovused > 0 ? c->iov[c->iovused - 1].iov_len : 0;
+    m->iused = c->iused;
+}
+
+static void rollback_reply(conn *c, const struct reply_mark *m)
+{
+    while (c->iused > m->iused)
+        item_release(c->ilist[--c->iused]);
+    c->iovused = m->iovused;
+    if (m->iovused > 0)
+        c->iov[m->iovused - 1].iov_len = m->last_len;
+}
+
+static void count_get(conn *c, item *it, enum get_status st, bool touch)
+{
+    THR_STATS_LOCK(c);
+    if (touch) {
+        c->thread->stats.touch_cmds++;
+        if (it != NULL)
+            c->thread->stats.slab[it->slabs_clsid].touch_hits++;
+        else
+            c->thread->stats.touch_misses++;
+    } else {
+        c->thread->stats.get_cmds++;
+        if (it != NULL)
+            c->thread->stats.slab[it->slabs_clsid].get_hits++;
+        else
+            c->thread->stats.get_misses++;
+    }
+    if (st == GET_EXPIRED)
+        c->thread->stats.get_expired++;
+    else if (st == GET_FLUSHED)
+        c->thread->stats.get_flushed++;
+    THR_STATS_UNLOCK(c);
+}
+
+/* Queue "VALUE key flags bytes [cas]\r\n" and the value; takes over the
+ * reference to `it`. */
+static bool out_value(conn *c, item *it, bool return_cas)
+{
+    bool ok;
+
+    ok = out_bytes(c, "VALUE ", 6) &&
+         out_bytes(c, item_key(it), it->nkey);
+    if (ok && return_cas)
+        ok = out_printf(c, " %u %u %llu\r\n", it->client_flags,
+                        it->nbytes - 2,
+                        (unsigned long long)item_get_cas(it));
+    else if (ok)
+        ok = out_printf(c, " %u %u\r\n", it->client_flags, it->nbytes - 2);
+    if (!ok) {
+        item_release(it);
+        return false;
+    }
+    return out_item_value(c, it);
+}
+
+/* get/gets/gat/gats: keys from `s` to `end`, any number of them. */
+static void process_get(conn *c, char *s, char *end, bool return_cas,
+                        bool touch, rel_time_t exptime)
+{
+    struct reply_mark mark;
+
+    mark_reply(c, &mark);
+    while (s < end) {
+        enum get_status st;
+        char *key, *sp;
+        size_t nkey;
+        item *it;
+
+        while (s < end && (*s == ' ' || *s == '\0'))
+            s++;
+        if (s == end)
+            break;
+        key = s;
+        sp = s;
+        while (sp < end && *sp != ' ' && *sp != '\0')
+            sp++;
+        nkey = (size_t)(sp - key);
+        s = sp;
+        if (nkey > KEY_MAX_LENGTH) {
+            rollback_reply(c, &mark);
+            out_string(c, "CLIENT_ERROR bad command line format");
+            return;
+        }
+        it = touch ? item_touch(key, nkey, exptime, &st)
+                   : item_get(key, nkey, &st);
+        count_get(c, it, st, touch);
+        if (stats_detail_enabled())
+            stats_prefix_record(key, nkey, PREFIX_GET, it != NULL);
+        if (it != NULL && !out_value(c, it, return_cas)) {
+            rollback_reply(c, &mark);
+            out_errstring(c, "SERVER_ERROR out of memory writing get "
+                          "response");
+            return;
+        }
+    }
+    out_string(c, "END");
+}
+
+/* The tokens after the command: the keys start at tok[first]. */
+static void get_keys(conn *c, struct token *tok, int ntok, int first,
+                     bool return_cas, bool touch, rel_time_t exptime)
+{
+    char *s = tok[first].value;
+    char *end = tok[ntok - 1].value + tok[ntok - 1].length;
+
+    process_get(c, s, end, return_cas, touch, exptime);
+}
+
+static void cmd_get(conn *c, struct token *tok, int ntok)
+{
+    get_keys(c, tok, ntok, 1, false, false, 0);
+}
+
+static void cmd_gets(conn *c, struct token *tok, int ntok)
+{
+    get_keys(c, tok, ntok, 1, true, false, 0);
+}
+
+static void gat_common(conn *c, struct token *tok, int ntok, bool cas)
+{
+    int32_t exptime;
+
+    if (!parse_int32_wrapped(tok[1].value, &exptime)) {
+        out_string(c, "CLIENT_ERROR invalid exptime argument");
+        return;
+    }
+    get_keys(c, tok, ntok, 2, cas, true, realtime(exptime));
+}
+
+static void cmd_gat(conn *c, struct token *tok, int ntok)
+{
+    gat_common(c, tok, ntok, false);
+}
+
+static void cmd_gats(conn *c, struct token *tok, int ntok)
+{
+    gat_common(c, tok, ntok, true);
+}
+
+/* ------------------------------------------------------------------ */
+/* Storage                                                            */
+
+static void process_update(conn *c, struct token *tok, int ntok,
+                           enum store_op op)
+{
+    bool handle_cas = op == STORE_CAS;
+    enum alloc_result ares;
+    uint32_t flags;
+    int32_t exptime, vlen;
+    uint64_t req_cas = 0;
+    item *it;
+
+    set_noreply_maybe(c, tok, ntok);
+    if (tok[1].length > KEY_MAX_LENGTH ||
+        !parse_flags(tok[2].value, &flags) ||
+        !parse_int32_wrapped(tok[3].value, &exptime) ||
+        !parse_int32_wrapped(tok[4].value, &vlen) ||
+        (handle_cas && !safe_strtoull(tok[5].value, &req_cas)) ||
+        vlen < 0 || vlen > INT32_MAX - 2) {
+        out_string(c, "CLIENT_ERROR bad command line format");
+        return;
+    }
+    vlen += 2;
+    it = item_alloc(tok[1].value, tok[1].length, flags, realtime(exptime),
+                    (size_t)vlen, &ares);
+    if (it == NULL) {
+        THR_STATS_LOCK(c);
+        if (ares == ALLOC_TOO_LARGE)
+            c->thread->stats.store_too_large++;
+        else
+            c->thread->stats.store_no_memory++;
+        THR_STATS_UNLOCK(c);
+        out_string(c, ares == ALLOC_TOO_LARGE
+                          ? "SERVER_ERROR object too large for cache"
+                          : "SERVER_ERROR out of memory storing object");
+        /* A failed set must not leave the old value readable: the
+         * client believes it replaced it. */
+        if (op == STORE_SET)
+            item_delete(tok[1].value, tok[1].length, 0, NULL);
+        c->sbytes = (size_t)vlen;
+        conn_set_state(c, conn_swallow);
+        return;
+    }
+    c->item = it;
+    c->rlbytes = (size_t)vlen;
+    c->rloff = 0;
+    c->store_op = op;
+    c->req_cas = req_cas;
+    conn_set_state(c, conn_nread);
+}
+
+static void cmd_set(conn *c, struct token *tok, int ntok)
+{
+    process_update(c, tok, ntok, STORE_SET);
+}
+
+static void cmd_add(conn *c, struct token *tok, int ntok)
+{
+    process_update(c, tok, ntok, STORE_ADD);
+}
+
+static void cmd_replace(conn *c, struct token *tok, int ntok)
+{
+    process_update(c, tok, ntok, STORE_REPLACE);
+}
+
+static void cmd_append(conn *c, struct token *tok, int ntok)
+{
+    process_update(c, tok, ntok, STORE_APPEND);
+}
+
+static void cmd_prepend(conn *c, struct token *tok, int ntok)
+{
+    process_update(c, tok, ntok, STORE_PREPEND);
+}
+
+static void cmd_cas(conn *c, struct token *tok, int ntok)
+{
+    process_update(c, tok, ntok, STORE_CAS);
+}
+
+/* The value's last two bytes, wherever its chunks put them. */
+static bool value_ends_in_crlf(item *it)
+{
+    char *p;
+
+    item_data_span(it, it->nbytes - 2, &p);
+    if (*p != '\r')
+        return false;
+    item_data_span(it, it->nbytes - 1, &p);
+    return *p == '\n';
+}
+
+static void count_store(conn *c, item *it, enum store_op op,
+                        enum store_result res)
+{
+    struct slab_stats *s = &c->thread->stats.slab[it->slabs_clsid];
+
+    THR_STATS_LOCK(c);
+    s->set_cmds++;
+    if (op == STORE_CAS) {
+        if (res == STORED)
+            s->cas_hits++;
+        else if (res == EXISTS)
+            s->cas_badval++;
+        else if (res == NOT_FOUND)
+            c->thread->stats.cas_misses++;
+    }
+    THR_STATS_UNLOCK(c);
+}
+
+void proto_text_complete_nread(conn *c)
+{
+    item *it = c->item;
+    enum store_result res;
+
+    if (!value_ends_in_crlf(it)) {
+        THR_STATS_LOCK(c);
+        c->thread->stats.slab[it->slabs_clsid].set_cmds++;
+        THR_STATS_UNLOCK(c);
+        out_string(c, "CLIENT_ERROR bad data chunk");
+    } else {
+        if (stats_detail_enabled())
+            stats_prefix_record(item_key(it), it->nkey, PREFIX_SET, false);
+        res = item_store(it, (enum store_op)c->store_op, c->req_cas, NULL);
+        count_store(c, it, (enum store_op)c->store_op, res);
+        switch (res) {
+        case STORED: out_string(c, "STORED"); break;
+        case EXISTS: out_string(c, "EXISTS"); break;
+        case NOT_FOUND: out_string(c, "NOT_FOUND"); break;
+        case NOT_STORED: out_string(c, "NOT_STORED"); break;
+        case STORE_TOO_LARGE:
+            out_string(c, "SERVER_ERROR object too large for cache");
+            break;
+        case STORE_NO_MEMORY:
+            out_string(c, "SERVER_ERROR out of memory storing object");
+            break;
+        }
+    }
+    item_release(it);
+    c->item = NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Other item commands                                                */
+
+static void cmd_delete(conn *c, struct token *tok, int ntok)
+{
+    unsigned clsid = 0;
+
+    if (ntok > 2) {
+        bool hold_is_zero = strcmp(tok[2].value, "0") == 0;
+        bool noreply = set_noreply_maybe(c, tok, ntok);
+        bool valid = (ntok == 3 && (hold_is_zero || noreply)) ||
+                     (ntok == 4 && hold_is_zero && noreply);
+
+        if (!valid) {
+            out_string(c, "CLIENT_ERROR bad command line format.  "
+                          "Usage: delete <key> [noreply]");
+            return;
+        }
+    }
+    if (tok[1].length > KEY_MAX_LENGTH) {
+        out_string(c, "CLIENT_ERROR bad command line format");
+        return;
+    }
+    if (stats_detail_enabled())
+        stats_prefix_record(tok[1].value, tok[1].length, PREFIX_DELETE,
+                            false);
+    if (item_delete(tok[1].value, tok[1].length, 0, &clsid) == DELETE_OK) {
+        THR_STATS_LOCK(c);
+        c->thread->stats.slab[clsid].delete_hits++;
+        THR_STATS_UNLOCK(c);
+        out_string(c, "DELETED");
+    } else {
+        THR_STATS_LOCK(c);
+        c->thread->stats.delete_misses++;
+        THR_STATS_UNLOCK(c);
+        out_string(c, "NOT_FOUND");
+    }
+}
+
+static void arithmetic(conn *c, struct token *tok, int ntok, bool incr)
+{
+    char buf[32];
+    uint64_t delta;
+    unsigned clsid = 0;
+    enum delta_result res;
+
+    set_noreply_maybe(c, tok, ntok);
+    if (tok[1].length > KEY_MAX_LENGTH) {
+        out_string(c, "CLIENT_ERROR bad command line format");
+        return;
+    }
+    if (!safe_strtoull(tok[2].value, &delta)) {
+        out_string(c, "CLIENT_ERROR invalid numeric delta argument");
+        return;
+    }
+    res = item_add_delta(tok[1].value, tok[1].length, incr, delta, buf,
+                         NULL, &clsid);
+    switch (res) {
+    case DELTA_OK:
+        THR_STATS_LOCK(c);
+        if (incr)
+            c->thread->stats.slab[clsid].incr_hits++;
+        else
+            c->thread->stats.slab[clsid].decr_hits++;
+        THR_STATS_UNLOCK(c);
+        out_string(c, buf);
+        break;
+    case DELTA_NON_NUMERIC:
+        out_string(c, "CLIENT_ERROR cannot increment or decrement "
+                      "non-numeric value");
+        break;
+    case DELTA_NO_MEMORY:
+        out_string(c, "SERVER_ERROR out of memory");
+        break;
+    case DELTA_MISS:
+        THR_STATS_LOCK(c);
+        if (incr)
+            c->thread->stats.incr_misses++;
+        else
+            c->thread->stats.decr_misses++;
+        THR_STATS_UNLOCK(c);
+        out_string(c, "NOT_FOUND");
+        break;
+    }
+}
+
+static void cmd_incr(conn *c, struct token *tok, int ntok)
+{
+    arithmetic(c, tok, ntok, true);
+}
+
+static void cmd_decr(conn *c, struct token *tok, int ntok)
+{
+    arithmetic(c, tok, ntok, false);
+}
+
+static void cmd_touch(conn *c, struct token *tok, int ntok)
+{
+    enum get_status st;
+    int32_t exptime;
+    item *it;
+
+    set_noreply_maybe(c, tok, ntok);
+    if (tok[1].length > KEY_MAX_LENGTH) {
+        out_string(c, "CLIENT_ERROR bad command line format");
+        return;
+    }
+    if (!parse_int32_wrapped(tok[2].value, &exptime)) {
+        out_string(c, "CLIENT_ERROR invalid exptime argument");
+        return;
+    }
+    it = item_touch(tok[1].value, tok[1].length, realtime(exptime), &st);
+    count_get(c, it, st, true);
+    if (it != NULL) {
+        item_release(it);
+        out_string(c, "TOUCHED");
+    } else {
+        out_string(c, "NOT_FOUND");
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* Server commands                                                    */
+
+static void cmd_flush_all(conn *c, struct token *tok, int ntok)
+{
+    int64_t delay = 0;
+
+    set_noreply_maybe(c, tok, ntok);
+    THR_STATS_LOCK(c);
+    c->thread->stats.flush_cmds++;
+    THR_STATS_UNLOCK(c);
+    if (!settings.flush_enabled) {
+        out_string(c, "CLIENT_ERROR flush_all not allowed");
+        return;
+    }
+    if (ntok != (c->noreply ? 2 : 1) &&
+        !safe_strtoll(tok[1].value, &delay)) {
+        out_string(c, "CLIENT_ERROR invalid exptime argument");
+        return;
+    }
+    /* As the reference: a delay of N makes items stored up to N-1
+     * seconds from now invalid from then on. */
+    item_flush_all(delay > 0 ? realtime(delay) - 1 : 0);
+    out_string(c, "OK");
+}
+
+static void cmd_version(conn *c, struct token *tok, int ntok)
+{
+    (void)tok;
+    (void)ntok;
+    out_string(c, "VERSION " VERSION);
+}
+
+static void cmd_verbosity(conn *c, struct token *tok, int ntok)
+{
+    uint32_t level;
+
+    set_noreply_maybe(c, tok, ntok);
+    if (!safe_strtoul(tok[1].value, &level)) {
+        out_string(c, "CLIENT_ERROR bad command line format");
+        return;
+    }
+    settings.verbose = level > MAX_VERBOSITY_LEVEL ? MAX_VERBOSITY_LEVEL
+                                                   : (int)level;
+    out_string(c, "OK");
+}
+
+static void cmd_quit(conn *c, struct token *tok, int ntok)
+{
+    (void)tok;
+    (void)ntok;
+    conn_set_state(c, conn_closing);
+}
+
+static void cmd_shutdown(conn *c, struct token *tok, int ntok)
+{
+    if (!settings.shutdown_command) {
+        out_string(c, "ERROR: shutdown not enabled");
+        return;
+    }
+    if (ntok == 2 && strcmp(tok[1].value, "graceful") != 0) {
+        out_string(c, "CLIENT_ERROR invalid shutdown mode");
+        return;
+    }
+    /* The main thread's signal event does the orderly stop. */
+    kill(getpid(), SIGTERM);
+    conn_set_state(c, conn_closing);
+}
+
+static void cmd_cache_memlimit(conn *c, struct token *tok, int ntok)
+{
+    uint64_t mb;
+
+    set_noreply_maybe(c, tok, ntok);
+    if (!safe_strtoull(tok[1].value, &mb)) {
+        out_string(c, "ERROR");
+        return;
+    }
+    if (mb < 8) {
+        out_string(c, "MEMLIMIT_TOO_SMALL cannot set maxbytes to less "
+                      "than 8m");
+    } else if (mb > 1000000000) {
+        out_string(c, "MEMLIMIT_ADJUST_FAILED input value is megabytes "
+                      "not bytes");
+    } else if (slabs_set_memlimit((size_t)mb * 1024 * 1024)) {
+        settings.maxbytes = (size_t)mb * 1024 * 1024;
+        out_string(c, "OK");
+    } else {
+        out_string(c, "MEMLIMIT_ADJUST_FAILED out of bounds or unable to "
+                      "adjust");
+    }
+}
+
+static void line_to_conn(const char *s, size_t len, void *cookie)
+{
+    out_bytes(cookie, s, len);
+}
+
+static void stats_detail(conn *c, struct token *tok, int ntok)
+{
+    const char *sub = ntok > 2 ? tok[2].value : "";
+
+    if (strcmp(sub, "on") == 0) {
+        stats_detail_set(true);
+        out_string(c, "OK");
+    } else if (strcmp(sub, "off") == 0) {
+        stats_detail_set(false);
+        out_string(c, "OK");
+    } else if (strcmp(sub, "dump") == 0) {
+        stats_prefix_dump(line_to_conn, c);
+        out_string(c, "END");
+    } else {
+        out_string(c, "CLIENT_ERROR usage: stats detail on|off|dump");
+    }
+}
+
+/* "stats cachedump <class> <limit>": the keys of one class, most
+ * recently used first (limit 0: all, up to the engine's cap). */
+static void stats_cachedump(conn *c, struct token *tok, int ntok)
+{
+    uint32_t id, limit;
+
+    if (!settings.dump_enabled) {
+        out_string(c, "CLIENT_ERROR stats cachedump not allowed");
+        return;
+    }
+    if (ntok < 4) {
+        out_string(c, "CLIENT_ERROR bad command line");
+        return;
+    }
+    if (!safe_strtoul(tok[2].value, &id) ||
+        !safe_strtoul(tok[3].value, &limit)) {
+        out_string(c, "CLIENT_ERROR bad command line format");
+        return;
+    }
+    if (id >= MAX_SLAB_CLASSES) {
+        out_string(c, "CLIENT_ERROR Illegal slab id");
+        return;
+    }
+    item_cachedump(id, limit, line_to_conn, c);
+    out_string(c, "END");
+}
+
+static void cmd_stats(conn *c, struct token *tok, int ntok)
+{
+    const char *group = ntok > 1 ? tok[1].value : NULL;
+
+    if (group != NULL && strcmp(group, "reset") == 0) {
+        stats_reset();
+        out_string(c, "RESET");
+        return;
+    }
+    if (group != NULL && strcmp(group, "detail") == 0) {
+        stats_detail(c, tok, ntok);
+        return;
+    }
+    if (group != NULL && strcmp(group, "cachedump") == 0) {
+        stats_cachedump(c, tok, ntok);
+        return;
+    }
+    if (!stats_group(group, stat_to_conn, c)) {
+        out_string(c, "ERROR");
+        return;
+    }
+    out_string(c, "END");
+}
+
+static const struct command commands[] = {
+    {"get", cmd_get, 2, -1},
+    {"gets", cmd_gets, 2, -1},
+    {"gat", cmd_gat, 3, -1},
+    {"gats", cmd_gats, 3, -1},
+    {"set", cmd_set, 5, 6},
+    {"add", cmd_add, 5, 6},
+    {"replace", cmd_replace, 5, 6},
+    {"append", cmd_append, 5, 6},
+    {"prepend", cmd_prepend, 5, 6},
+    {"cas", cmd_cas, 6, 7},
+    {"delete", cmd_delete, 2, 4},
+    {"incr", cmd_incr, 3, 4},
+    {"decr", cmd_decr, 3, 4},
+    {"touch", cmd_touch, 3, 4},
+    {"flush_all", cmd_flush_all, 1, 3},
+    {"version", cmd_version, 1, -1},
+    {"verbosity", cmd_verbosity, 2, 3},
+    {"quit", cmd_quit, 1, -1},
+    {"shutdown", cmd_shutdown, 1, 2},
+    {"cache_memlimit", cmd_cache_memlimit, 2, 3},
+    {"stats", cmd_stats, 1, -1},
+};
+
+static void dispatch(conn *c, char *line, size_t len)
+{
+    struct token tok[MAX_TOKENS];
+    size_t i;
+    int ntok;
+
+    log_msg(2, "<%d %.*s", c->sfd, (int)(len > 512 ? 512 : len), line);
+    ntok = tokenize(line, len, tok);
+    if (ntok == 0) {
+        out_string(c, "ERROR");
+        return;
+    }
+    for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+        const struct command *cmd = &commands[i];
+
+        if (strcmp(tok[0].value, cmd->name) != 0)
+            continue;
+        if (ntok < cmd->min_tokens ||
+            (cmd->max_tokens >= 0 && ntok > cmd->max_tokens))
+            break;
+        cmd->handler(c, tok, ntok);
+        return;
+    }
+    out_string(c, "ERROR");
+}
+
+/* A line without "\n" yet: keep waiting, unless it is too long for
+ * anything but a multi-get, in which case the connection is dropped
+ * (the reference's answer to a client that does not speak the protocol). */
+static bool line_may_grow(conn *c)
+{
+    const char *p = c->rcurr, *end = c->rcurr + c->rbytes;
+
+    if (c->rbytes <= LINE_MAX_NO_NEWLINE)
+        return true;
+    while (p < end && *p == ' ')
+        p++;
+    if (p - c->rcurr > 100)
+        return false;
+    return (size_t)(end - p) > 4 &&
+           (strncmp(p, "get ", 4) == 0 || strncmp(p, "gets ", 5) == 0);
+}
+
+bool proto_text_try_command(conn *c)
+{
+    char *el, *line;
+    size_t len;
+
+    if (c->rbytes == 0)
+        return false;
+    el = memchr(c->rcurr, '\n', c->rbytes);
+    if (el == NULL) {
+        if (line_may_grow(c))
+            return false;
+        conn_set_state(c, conn_closing);
+        return true;
+    }
+    line = c->rcurr;
+    len = (size_t)(el - line);
+    if (len > 0 && line[len - 1] == '\r')
+        len--;
+    line[len] = '\0';
+    c->rbytes -= (size_t)(el + 1 - c->rcurr);
+    c->rcurr = el + 1;
+    dispatch(c, line, len);
+    return true;
+}
