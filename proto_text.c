@@ -35,13 +35,6 @@
 #define LINE_MAX_NO_NEWLINE 2048
 #define MAX_VERBOSITY_LEVEL 2
 
-struct token {
-    char *value;
-    size_t length;
-};
-
-typedef void (*cmd_handler)(conn *c, struct token *tok, int ntok);
-
 struct command {
     const char *name;
     cmd_handler handler;
@@ -83,7 +76,7 @@ static int tokenize(char *line, size_t len, struct token *tok)
 }
 
 /* A trailing "noreply" token silences the command's answer. */
-static bool set_noreply_maybe(conn *c, struct token *tok, int ntok)
+bool set_noreply_maybe(conn *c, struct token *tok, int ntok)
 {
     if (ntok > 1 && strcmp(tok[ntok - 1].value, "noreply") == 0)
         c->noreply = true;

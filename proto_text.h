@@ -6,6 +6,21 @@
 
 #include "memcached.h"
 
+/* A command line split in place at spaces; value is NUL terminated. */
+struct token {
+    char *value;
+    size_t length;
+};
+
+/* A text command handler: tok[0] is the command, ntok counts tokens
+ * (between the command table's min_tokens and max_tokens).  Handlers
+ * for other modules' commands (proto_admin.c, proto_meta.c, ...) have
+ * this type and a row in proto_text.c's commands[] table. */
+typedef void (*cmd_handler)(conn *c, struct token *tok, int ntok);
+
+/* If the last token is "noreply", set c->noreply; returns c->noreply. */
+bool set_noreply_maybe(conn *c, struct token *tok, int ntok);
+
 /* Try to take one command out of c->rbuf and run it.  Returns false if
  * no complete line is there yet (more bytes needed). */
 bool proto_text_try_command(conn *c);
