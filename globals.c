@@ -43,6 +43,7 @@ void settings_init(void)
     settings.flush_enabled = true;
     settings.dump_enabled = true;
     settings.watch_enabled = true;
+    settings.binding_protocol = BIND_AUTO;
 }
 
 /*

@@ -675,6 +675,10 @@ static enum store_result do_item_store(item *it, item *old, enum store_op op,
     case STORE_PREPEND:
         if (old == NULL)
             return NOT_STORED;
+        /* Binary append/prepend may carry a CAS to compare. */
+        if (op != STORE_REPLACE && req_cas != 0 &&
+            item_get_cas(old) != req_cas)
+            return EXISTS;
         if (op != STORE_REPLACE) {
             *stored = NULL;
             return do_store_concat(it, old, op == STORE_APPEND, hv, stored);

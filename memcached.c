@@ -27,6 +27,7 @@
  */
 #include "memcached.h"
 #include "items.h"
+#include "proto_bin.h"
 #include "proto_text.h"
 #include "slabs.h"
 #include "stats.h"
@@ -355,6 +356,11 @@ bool out_printf(conn *c, const char *fmt, ...)
  * once the bytes are written. */
 bool out_item_value(conn *c, item *it)
 {
+    return out_item_data(c, it, it->nbytes);
+}
+
+bool out_item_data(conn *c, item *it, size_t len)
+{
     size_t off = 0;
 
     if (c->iused == c->isize) {
@@ -368,10 +374,12 @@ bool out_item_value(conn *c, item *it)
         c->isize *= 2;
     }
     c->ilist[c->iused++] = it;
-    while (off < it->nbytes) {
+    while (off < len) {
         char *p;
         size_t n = item_data_span(it, off, &p);
 
+        if (n > len - off)
+            n = len - off;
         if (!add_iov(c, p, n))
             return false;
         off += n;
@@ -599,6 +607,35 @@ static enum transmit_result transmit(conn *c)
 /* ------------------------------------------------------------------ */
 /* The state machine                                                  */
 
+/* The first byte of a connection picks its protocol (-B auto), then
+ * every command goes to that protocol's parser. */
+static bool try_command(conn *c)
+{
+    if (c->protocol == PROTO_NEGOTIATE) {
+        if (c->rbytes == 0)
+            return false;
+        if (settings.binding_protocol == BIND_BINARY ||
+            (settings.binding_protocol == BIND_AUTO &&
+             (unsigned char)c->rcurr[0] == BIN_REQ_MAGIC))
+            c->protocol = PROTO_BINARY;
+        else
+            c->protocol = PROTO_ASCII;
+        log_msg(2, "%d: Client using the %s protocol", c->sfd,
+                c->protocol == PROTO_BINARY ? "binary" : "ascii");
+    }
+    if (c->protocol == PROTO_BINARY)
+        return proto_bin_try_command(c);
+    return proto_text_try_command(c);
+}
+
+static void complete_nread(conn *c)
+{
+    if (c->protocol == PROTO_BINARY)
+        proto_bin_complete_nread(c);
+    else
+        proto_text_complete_nread(c);
+}
+
 /* Between commands: parse the next one, flush replies, or wait. */
 static void reset_cmd(conn *c)
 {
@@ -715,7 +752,7 @@ static void drive_machine(conn *c)
             c->noreply = false;
             __atomic_store_n(&c->last_cmd_time, current_time,
                              __ATOMIC_RELAXED);
-            if (!proto_text_try_command(c)) {
+            if (!try_command(c)) {
                 /* Need more bytes; flush what is queued meanwhile. */
                 conn_set_state(c, c->iovused > 0 ? conn_mwrite
                                                  : conn_waiting);
@@ -725,7 +762,7 @@ static void drive_machine(conn *c)
         case conn_nread:
             switch (read_value(c)) {
             case READ_DATA:
-                proto_text_complete_nread(c);
+                complete_nread(c);
                 break;
             case READ_NO_DATA:
                 if (!update_event(c, EV_READ | EV_PERSIST))
@@ -1219,7 +1256,8 @@ static void usage(void)
 "                          get a turn (default: 20)\n"
 "-C, --disable-cas         no CAS values (saves 8 bytes per item)\n"
 "-b, --listen-backlog=<num> listen queue length (default: 1024)\n"
-"-B, --protocol=<name>     ascii (binary and auto: not built yet)\n"
+"-B, --protocol=<name>     ascii, binary, or auto: the first byte of each\n"
+"                          connection decides (default: auto)\n"
 "-I, --max-item-size=<num> largest item, k/m suffix allowed (default: 1m,\n"
 "                          min: 1k, max: 1024m)\n"
 "-S, --enable-sasl         SASL authentication (not built yet)\n"
@@ -1508,13 +1546,17 @@ static void parse_options(int argc, char **argv, char **user,
                 die_usage(1, "Invalid listen backlog: %s", optarg);
             break;
         case 'B':
-            if (strcmp(optarg, "ascii") == 0)
-                break;
-            if (strcmp(optarg, "binary") == 0 || strcmp(optarg, "auto") == 0)
-                die_usage(64, "-B %s: the binary protocol is not supported "
-                          "by this build yet; use -B ascii", optarg);
-            die_usage(64, "Invalid value for binding protocol: %s\n"
-                      " -- should be one of auto, binary, or ascii", optarg);
+            if (strcmp(optarg, "auto") == 0)
+                settings.binding_protocol = BIND_AUTO;
+            else if (strcmp(optarg, "binary") == 0)
+                settings.binding_protocol = BIND_BINARY;
+            else if (strcmp(optarg, "ascii") == 0)
+                settings.binding_protocol = BIND_ASCII;
+            else
+                die_usage(64, "Invalid value for binding protocol: %s\n"
+                          " -- should be one of auto, binary, or ascii",
+                          optarg);
+            break;
         case 'I':
             if (!parse_size(optarg, &size) || size < ITEM_SIZE_MAX_LOWER)
                 die_usage(64, "Item max size cannot be less than 1024 "

@@ -76,9 +76,12 @@ struct settings {
     bool watch_enabled;       /* false with -W */
     int idle_timeout;         /* -o idle_timeout, seconds, 0: never */
     int tail_repair_time;     /* -o tail_repair_time, seconds */
+    int binding_protocol;     /* -B: BIND_AUTO, BIND_ASCII, BIND_BINARY */
     char *pid_file;           /* -P */
     char *port_file;          /* --port-file (ours): write bound ports */
 };
+
+enum { BIND_AUTO = 0, BIND_ASCII = 1, BIND_BINARY = 2 };
 
 extern struct settings settings;
 
@@ -155,6 +158,21 @@ struct wblock {
     char data[WBLOCK_SIZE];
 };
 
+/* Which protocol a connection speaks; with -B auto the first byte
+ * decides (0x80: binary). */
+enum conn_protocol { PROTO_NEGOTIATE, PROTO_ASCII, PROTO_BINARY };
+
+/* The binary request being served (proto_bin.c). */
+struct bin_request {
+    uint8_t opcode;
+    uint8_t extlen;
+    uint16_t keylen;
+    uint32_t bodylen;
+    uint32_t opaque;
+    uint64_t cas;
+    uint32_t flags;                 /* storage extras, kept for nread */
+};
+
 typedef struct conn conn;
 struct conn {
     int sfd;
@@ -165,6 +183,8 @@ struct conn {
     short which;                    /* events that fired */
     bool is_unix;                   /* unix-domain socket */
     bool noreply;                   /* current command wants no reply */
+    enum conn_protocol protocol;
+    struct bin_request bin;         /* binary: current request header */
     int nreqs;                      /* commands left in this event */
     rel_time_t last_cmd_time;       /* for stats conns, idle_timeout */
 
@@ -207,6 +227,8 @@ bool out_printf(conn *c, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));     /* reply text, no \r\n */
 bool out_bytes(conn *c, const char *buf, size_t len);  /* copied */
 bool out_item_value(conn *c, struct _stritem *it);     /* by reference */
+/* The first n bytes of the value only (binary: no "\r\n"). */
+bool out_item_data(conn *c, struct _stritem *it, size_t n);
 void conn_close_after_reply(conn *c);
 const char *conn_state_name(enum conn_states state);
 /* "stats conns": every connection's address, state and idle time. */

@@ -145,7 +145,7 @@ static void rollback_reply(conn *c, const struct reply_mark *m)
         c->iov[m->iovused - 1].iov_len = m->last_len;
 }
 
-static void count_get(conn *c, item *it, enum get_status st, bool touch)
+void proto_count_get(conn *c, item *it, enum get_status st, bool touch)
 {
     THR_STATS_LOCK(c);
     if (touch) {
@@ -219,7 +219,7 @@ static void process_get(conn *c, char *s, char *end, bool return_cas,
         }
         it = touch ? item_touch(key, nkey, exptime, &st)
                    : item_get(key, nkey, &st);
-        count_get(c, it, st, touch);
+        proto_count_get(c, it, st, touch);
         if (stats_detail_enabled())
             stats_prefix_record(key, nkey, PREFIX_GET, it != NULL);
         if (it != NULL && !out_value(c, it, return_cas)) {
@@ -367,7 +367,7 @@ static bool value_ends_in_crlf(item *it)
     return *p == '\n';
 }
 
-static void count_store(conn *c, item *it, enum store_op op,
+void proto_count_store(conn *c, item *it, enum store_op op,
                         enum store_result res)
 {
     struct slab_stats *s = &c->thread->stats.slab[it->slabs_clsid];
@@ -399,7 +399,7 @@ void proto_text_complete_nread(conn *c)
         if (stats_detail_enabled())
             stats_prefix_record(item_key(it), it->nkey, PREFIX_SET, false);
         res = item_store(it, (enum store_op)c->store_op, c->req_cas, NULL);
-        count_store(c, it, (enum store_op)c->store_op, res);
+        proto_count_store(c, it, (enum store_op)c->store_op, res);
         switch (res) {
         case STORED: out_string(c, "STORED"); break;
         case EXISTS: out_string(c, "EXISTS"); break;
@@ -529,7 +529,7 @@ static void cmd_touch(conn *c, struct token *tok, int ntok)
         return;
     }
     it = item_touch(tok[1].value, tok[1].length, realtime(exptime), &st);
-    count_get(c, it, st, true);
+    proto_count_get(c, it, st, true);
     if (it != NULL) {
         item_release(it);
         out_string(c, "TOUCHED");

@@ -5,6 +5,7 @@
 #define PROTO_TEXT_H
 
 #include "memcached.h"
+#include "items.h"
 
 /* A command line split in place at spaces; value is NUL terminated. */
 struct token {
@@ -20,6 +21,13 @@ typedef void (*cmd_handler)(conn *c, struct token *tok, int ntok);
 
 /* If the last token is "noreply", set c->noreply; returns c->noreply. */
 bool set_noreply_maybe(conn *c, struct token *tok, int ntok);
+
+/* Count a retrieval (get/gets, or touch/gat when `touch`) and a store in
+ * the connection's thread stats, the same way for every protocol. */
+void proto_count_get(conn *c, struct _stritem *it, enum get_status st,
+                     bool touch);
+void proto_count_store(conn *c, struct _stritem *it, enum store_op op,
+                       enum store_result res);
 
 /* Try to take one command out of c->rbuf and run it.  Returns false if
  * no complete line is there yet (more bytes needed). */

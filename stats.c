@@ -225,7 +225,10 @@ static void settings_stats(ADD_STAT add, void *c)
     append_stat(add, c, "reqs_per_event", "%d", settings.reqs_per_event);
     append_stat(add, c, "cas_enabled", "%s", settings.use_cas ? "yes" : "no");
     append_stat(add, c, "tcp_backlog", "%d", settings.backlog);
-    append_stat(add, c, "binding_protocol", "%s", "ascii");
+    append_stat(add, c, "binding_protocol", "%s",
+                settings.binding_protocol == BIND_ASCII    ? "ascii"
+                : settings.binding_protocol == BIND_BINARY ? "binary"
+                                                           : "auto-negotiate");
     append_stat(add, c, "auth_enabled_sasl", "%s", "no");
     append_stat(add, c, "auth_enabled_ascii", "%s", "no");
     append_stat(add, c, "item_size_max", "%d", settings.item_size_max);
