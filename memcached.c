@@ -61,6 +61,10 @@
 #define IOV_INITIAL 64
 #define ILIST_INITIAL 16
 #define IOV_BATCH 1024              /* iovecs per sendmsg (IOV_MAX) */
+#define UDP_RBUF_SIZE 65536         /* largest datagram */
+#define UDP_HEADER_SIZE 8
+#define UDP_MAX_DATAGRAM 1400       /* header included, as the reference */
+#define UDP_MAX_SOCKETS 16
 #define EX_USAGE_ROOT 64            /* exit codes as the reference's */
 #define EX_OSERR_CODE 71
 
@@ -69,6 +73,7 @@ conn *conn_new(int sfd, enum conn_states state, short ev_flags,
                struct event_base *base, LIBEVENT_THREAD *t, bool is_unix);
 void conn_close_all(LIBEVENT_THREAD *t);
 void conn_close_idle(LIBEVENT_THREAD *t);
+void conn_udp_attach(LIBEVENT_THREAD *t);
 
 static struct event_base *main_base;
 static conn *listen_conns;          /* main thread only */
@@ -76,6 +81,8 @@ static struct event clock_event;
 static struct timespec mono_start;  /* monotonic time at current_time 0 */
 static bool stop_main_loop;         /* main thread only */
 static FILE *port_file;             /* --port-file / env, while binding */
+static int udp_fds[UDP_MAX_SOCKETS]; /* bound before workers start */
+static int udp_count;
 
 static void event_handler(evutil_socket_t fd, short which, void *arg);
 static void drive_machine(conn *c);
@@ -172,6 +179,8 @@ static void conn_release_reply(conn *c)
     c->iused = 0;
     c->iovused = 0;
     c->iovcurr = 0;
+    c->wbytes = 0;
+    c->msgused = 0;
     if (c->wb_head != NULL) {
         /* Keep one spare block; a conn that sent a big reply once
          * should not hold its blocks forever. */
@@ -199,6 +208,7 @@ static void conn_free(conn *c)
     free(c->rbuf);
     free(c->iov);
     free(c->ilist);
+    free(c->msgs);
     free(c);
 }
 
@@ -208,7 +218,8 @@ static void conn_close(conn *c)
 
     event_del(&c->event);
     log_msg(2, "<%d connection closed.", c->sfd);
-    close(c->sfd);
+    if (!c->is_udp)
+        close(c->sfd);      /* a UDP socket is shared; main closes it */
     if (t != NULL) {
         pthread_mutex_lock(&t->conns_lock);
         if (c->prev != NULL)
@@ -271,6 +282,7 @@ static bool add_iov(conn *c, const void *buf, size_t len)
 
     if (len == 0)
         return true;
+    c->wbytes += len;
     last = c->iovused > 0 ? &c->iov[c->iovused - 1] : NULL;
     if (last != NULL && (char *)last->iov_base + last->iov_len == buf) {
         last->iov_len += len;   /* contiguous in one block: merge */
@@ -390,6 +402,8 @@ bool out_item_data(conn *c, item *it, size_t len)
 void out_string(conn *c, const char *str)
 {
     if (c->noreply) {
+        if (c->is_udp && c->msgused > 0)
+            c->msgs[c->msgused - 1].skip = true;
         c->noreply = false;
         conn_set_state(c, conn_new_cmd);
         return;
@@ -406,6 +420,24 @@ void out_errstring(conn *c, const char *str)
 {
     c->noreply = false;
     out_string(c, str);
+}
+
+void conn_begin_message(conn *c)
+{
+    if (!c->is_udp)
+        return;
+    if (c->msgused == c->msgsize) {
+        int n = c->msgsize ? c->msgsize * 2 : 16;
+        struct udp_msg *m = realloc(c->msgs, sizeof(*m) * (size_t)n);
+
+        if (m == NULL)
+            return;     /* the reply joins the previous message */
+        c->msgs = m;
+        c->msgsize = n;
+    }
+    c->msgs[c->msgused].start = c->wbytes;
+    c->msgs[c->msgused].skip = false;
+    c->msgused++;
 }
 
 /* Send what is queued, then close. */
@@ -474,12 +506,39 @@ static enum read_result try_read_network(conn *c)
     return res;
 }
 
+/* UDP: one datagram is one request: an 8-byte frame header (request id,
+ * sequence number, datagram count, reserved), then commands.  Requests
+ * spanning several datagrams are dropped, as the reference drops them. */
+static enum read_result try_read_udp(conn *c)
+{
+    ssize_t n;
+    uint16_t hdr[4];
+
+    c->rcurr = c->rbuf;
+    c->rbytes = 0;
+    c->peerlen = sizeof(c->peer);
+    n = recvfrom(c->sfd, c->rbuf, c->rsize, 0, (struct sockaddr *)&c->peer,
+                 &c->peerlen);
+    if (n <= 0)
+        return READ_NO_DATA;
+    count_read(c, (size_t)n);
+    if (n < UDP_HEADER_SIZE)
+        return READ_NO_DATA;
+    memcpy(hdr, c->rbuf, sizeof(hdr));
+    if (ntohs(hdr[2]) != 1)
+        return READ_NO_DATA;
+    c->udp_rid = ntohs(hdr[0]);
+    c->rcurr = c->rbuf + UDP_HEADER_SIZE;
+    c->rbytes = (size_t)n - UDP_HEADER_SIZE;
+    return READ_DATA;
+}
+
 /* An idle connection with a grown read buffer gives the memory back. */
 static void maybe_shrink_rbuf(conn *c)
 {
     char *nb;
 
-    if (c->rsize <= RBUF_INITIAL || c->rbytes > RBUF_INITIAL)
+    if (c->rsize <= RBUF_INITIAL || c->rbytes > RBUF_INITIAL || c->is_udp)
         return;
     if (c->rbytes != 0 && c->rcurr != c->rbuf)
         memmove(c->rbuf, c->rcurr, c->rbytes);
@@ -502,6 +561,8 @@ static enum read_result read_value(conn *c)
 
         if (span > c->rlbytes)
             span = c->rlbytes;
+        if (c->rbytes == 0 && c->is_udp)
+            return READ_ERROR;      /* the datagram ended early */
         if (c->rbytes > 0) {
             n = (ssize_t)(c->rbytes < span ? c->rbytes : span);
             memcpy(p, c->rcurr, (size_t)n);
@@ -542,6 +603,8 @@ static enum read_result swallow(conn *c)
             c->sbytes -= k;
             continue;
         }
+        if (c->is_udp)
+            return READ_ERROR;
         n = read(c->sfd, buf,
                  c->sbytes < sizeof(buf) ? c->sbytes : sizeof(buf));
         if (n == 0)
@@ -602,6 +665,160 @@ static enum transmit_result transmit(conn *c)
         }
     }
     return TRANSMIT_COMPLETE;
+}
+
+/* Copy up to `want` bytes' worth of iovecs starting at (*i, *off) into
+ * v[] (at most max entries); advances the cursor.  Returns entries used. */
+static int gather(conn *c, int *i, size_t *off, size_t want,
+                  struct iovec *v, int max)
+{
+    int n = 0;
+
+    while (want > 0 && *i < c->iovused && n < max) {
+        struct iovec *src = &c->iov[*i];
+        size_t k = src->iov_len - *off;
+
+        if (k > want)
+            k = want;
+        v[n].iov_base = (char *)src->iov_base + *off;
+        v[n].iov_len = k;
+        n++;
+        want -= k;
+        *off += k;
+        if (*off == src->iov_len) {
+            (*i)++;
+            *off = 0;
+        }
+    }
+    return n;
+}
+
+static void skip_bytes(conn *c, int *i, size_t *off, size_t n)
+{
+    while (n > 0 && *i < c->iovused) {
+        size_t k = c->iov[*i].iov_len - *off;
+
+        if (k > n)
+            k = n;
+        *off += k;
+        n -= k;
+        if (*off == c->iov[*i].iov_len) {
+            (*i)++;
+            *off = 0;
+        }
+    }
+}
+
+static void send_datagram(conn *c, uint16_t seq, uint16_t total,
+                          struct iovec *v, int nv)
+{
+    uint16_t hdr[4] = {htons(c->udp_rid), htons(seq), htons(total), 0};
+    struct msghdr m;
+
+    v[0].iov_base = hdr;
+    v[0].iov_len = sizeof(hdr);
+    memset(&m, 0, sizeof(m));
+    m.msg_name = &c->peer;
+    m.msg_namelen = c->peerlen;
+    m.msg_iov = v;
+    m.msg_iovlen = (size_t)nv;
+    /* UDP is lossy by contract: a full socket buffer drops the reply. */
+    if (sendmsg(c->sfd, &m, 0) > 0) {
+        THR_STATS_LOCK(c);
+        c->thread->stats.bytes_written += UDP_HEADER_SIZE;
+        THR_STATS_UNLOCK(c);
+    }
+}
+
+/* UDP replies: every message is split into datagrams of at most
+ * UDP_MAX_DATAGRAM bytes, numbered 0..n-1 of n; an empty message is one
+ * header-only datagram numbered 0 of 0, as the reference sends it. */
+static enum transmit_result transmit_udp(conn *c)
+{
+    const size_t payload = UDP_MAX_DATAGRAM - UDP_HEADER_SIZE;
+    struct iovec v[64];
+    size_t off = 0;
+    int i = 0, m;
+
+    if (c->msgused == 0)
+        conn_begin_message(c);
+    for (m = 0; m < c->msgused; m++) {
+        size_t end = m + 1 < c->msgused ? c->msgs[m + 1].start : c->wbytes;
+        size_t len = end - c->msgs[m].start, sent = 0;
+        uint16_t seq, total = (uint16_t)((len + payload - 1) / payload);
+
+        if (c->msgs[m].skip) {
+            skip_bytes(c, &i, &off, len);
+            continue;
+        }
+        if (len == 0) {
+            send_datagram(c, 0, 0, v, 1);
+            continue;
+        }
+        for (seq = 0; seq < total; seq++) {
+            size_t want = len - sent < payload ? len - sent : payload;
+            size_t got = 0;
+            int nv = 1, k;
+
+            while (got < want) {
+                int used = gather(c, &i, &off, want - got, v + nv,
+                                  (int)(sizeof(v) / sizeof(v[0])) - nv);
+
+                if (used == 0)
+                    break;
+                for (k = nv; k < nv + used; k++)
+                    got += v[k].iov_len;
+                nv += used;
+                if (nv == (int)(sizeof(v) / sizeof(v[0])))
+                    break;
+            }
+            send_datagram(c, seq, total, v, nv);
+            sent += got;
+            THR_STATS_LOCK(c);
+            c->thread->stats.bytes_written += got;
+            THR_STATS_UNLOCK(c);
+        }
+    }
+    c->iovcurr = c->iovused;
+    return TRANSMIT_COMPLETE;
+}
+
+/* UDP "close": the socket is shared, so only this request is dropped. */
+static void udp_reset(conn *c)
+{
+    conn_release_reply(c);
+    if (c->item != NULL) {
+        item_release(c->item);
+        c->item = NULL;
+    }
+    c->rbytes = 0;
+    c->rcurr = c->rbuf;
+    c->write_and_go = conn_new_cmd;
+    conn_set_state(c, conn_waiting);
+}
+
+/* A worker's own conn for every UDP socket (called by the worker). */
+void conn_udp_attach(LIBEVENT_THREAD *t)
+{
+    int i;
+
+    for (i = 0; i < udp_count; i++) {
+        conn *c = conn_new(udp_fds[i], conn_read, EV_READ | EV_PERSIST,
+                           t->base, t, false);
+        char *nb;
+
+        if (c == NULL) {
+            log_msg(0, "failed to create UDP connection for fd %d",
+                    udp_fds[i]);
+            continue;
+        }
+        c->is_udp = true;
+        nb = realloc(c->rbuf, UDP_RBUF_SIZE);
+        if (nb != NULL) {
+            c->rcurr = c->rbuf = nb;
+            c->rsize = UDP_RBUF_SIZE;
+        }
+    }
 }
 
 /* ------------------------------------------------------------------ */
@@ -731,7 +948,7 @@ static void drive_machine(conn *c)
             break;
 
         case conn_read:
-            switch (try_read_network(c)) {
+            switch (c->is_udp ? try_read_udp(c) : try_read_network(c)) {
             case READ_DATA:
                 conn_set_state(c, conn_parse_cmd);
                 break;
@@ -753,6 +970,9 @@ static void drive_machine(conn *c)
             __atomic_store_n(&c->last_cmd_time, current_time,
                              __ATOMIC_RELAXED);
             if (!try_command(c)) {
+                /* UDP: an incomplete command in a datagram is dropped. */
+                if (c->is_udp)
+                    c->rbytes = 0;
                 /* Need more bytes; flush what is queued meanwhile. */
                 conn_set_state(c, c->iovused > 0 ? conn_mwrite
                                                  : conn_waiting);
@@ -792,7 +1012,7 @@ static void drive_machine(conn *c)
             break;
 
         case conn_mwrite:
-            switch (transmit(c)) {
+            switch (c->is_udp ? transmit_udp(c) : transmit(c)) {
             case TRANSMIT_COMPLETE:
                 conn_release_reply(c);
                 conn_set_state(c, c->write_and_go);
@@ -808,6 +1028,10 @@ static void drive_machine(conn *c)
             break;
 
         case conn_closing:
+            if (c->is_udp) {
+                udp_reset(c);
+                break;
+            }
             conn_close(c);
             return;
 
@@ -952,6 +1176,16 @@ static int new_socket(const struct addrinfo *ai)
     return sfd;
 }
 
+static int udp_family(int sfd)
+{
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof(ss);
+
+    if (getsockname(sfd, (struct sockaddr *)&ss, &len) != 0)
+        return -1;
+    return ss.ss_family;
+}
+
 static int bound_port(int sfd)
 {
     struct sockaddr_storage ss;
@@ -1041,6 +1275,86 @@ static bool server_socket(const char *host, int *port)
     }
     *port = bound;
     return true;
+}
+
+static bool parse_listen_entry(char *e, char **host, int *port);
+
+/* Bind -U's UDP port on `host` (NULL: every interface). */
+static bool server_udp_socket(const char *host, int port)
+{
+    struct addrinfo hints, *ai, *next;
+    char portstr[16];
+    int one = 1, error, bound = 0;
+
+    memset(&hints, 0, sizeof(hints));
+    hints.ai_flags = AI_PASSIVE;
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_DGRAM;
+    snprintf(portstr, sizeof(portstr), "%d", port);
+    error = getaddrinfo(host, portstr, &hints, &ai);
+    if (error != 0) {
+        fprintf(stderr, "getaddrinfo(): %s\n", gai_strerror(error));
+        return false;
+    }
+    for (next = ai; next != NULL && udp_count < UDP_MAX_SOCKETS;
+         next = next->ai_next) {
+        int sfd = new_socket(next);
+
+        if (sfd == -1)
+            continue;
+        if (next->ai_family == AF_INET6)
+            setsockopt(sfd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+        setsockopt(sfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+        if (bind(sfd, next->ai_addr, next->ai_addrlen) == -1) {
+            close(sfd);
+            if (errno == EADDRINUSE)
+                continue;
+            perror("bind()");
+            freeaddrinfo(ai);
+            return false;
+        }
+        bound = bound_port(sfd);
+        udp_fds[udp_count++] = sfd;
+    }
+    freeaddrinfo(ai);
+    if (bound == 0) {
+        fprintf(stderr, "failed to listen on UDP port %d\n", port);
+        return false;
+    }
+    return true;
+}
+
+static bool server_udp_sockets(void)
+{
+    char *list, *e, *save = NULL;
+    bool ok = true;
+
+    if (settings.inter == NULL)
+        return server_udp_socket(NULL, settings.udpport);
+    list = strdup(settings.inter);
+    if (list == NULL)
+        return false;
+    for (e = strtok_r(list, ", ", &save); e != NULL && ok;
+         e = strtok_r(NULL, ", ", &save)) {
+        char *host;
+        int port;
+
+        if (!parse_listen_entry(e, &host, &port)) {
+            ok = false;
+            break;
+        }
+        if (strcmp(host, "*") == 0 || *host == '\0')
+            host = NULL;
+        ok = server_udp_socket(host, settings.udpport);
+    }
+    free(list);
+    return ok;
+}
+
+static void close_udp_sockets(void)
+{
+    while (udp_count > 0)
+        close(udp_fds[--udp_count]);
 }
 
 /* Split one -l entry into host and port: "h", "h:p", "[v6]", "[v6]:p",
@@ -1222,7 +1536,7 @@ static void usage(void)
     printf(PACKAGE_STRING "\n"
 "-p, --port=<num>          TCP port to listen on (default: 11211; 0: any free\n"
 "                          port, see --port-file)\n"
-"-U, --udp-port=<num>      UDP port (default: 0, off; UDP not built yet)\n"
+"-U, --udp-port=<num>      UDP port (default: 0, off)\n"
 "-s, --unix-socket=<file>  listen on this unix socket instead of TCP\n"
 "-a, --unix-mask=<mask>    permission mask of the unix socket, octal\n"
 "                          (default: 700)\n"
@@ -1586,9 +1900,6 @@ static void parse_options(int argc, char **argv, char **user,
     }
     if (optind < argc)
         die_usage(1, "Unexpected argument \"%s\"", argv[optind]);
-    if (settings.udpport != 0)
-        die_usage(64, "-U %d: UDP is not supported by this build yet; "
-                  "use -U 0", settings.udpport);
     settings.maxbytes = (size_t)(mb * 1024 * 1024);
     if ((uint64_t)settings.item_size_max > settings.maxbytes / 2)
         die_usage(64, "Cannot set item size limit higher than 1/2 of memory "
@@ -1714,6 +2025,13 @@ static bool open_listeners(void)
         ok = server_socket_unix(settings.socketpath, settings.access);
     else
         ok = server_sockets();
+    /* UDP sockets were bound before the workers started (they attach
+     * to them); name them here so one file lists every port. */
+    if (ok && port_file != NULL)
+        for (int i = 0; i < udp_count; i++)
+            fprintf(port_file, "UDP INET%s: %d\n",
+                    udp_family(udp_fds[i]) == AF_INET6 ? "6" : "",
+                    bound_port(udp_fds[i]));
     if (port_file != NULL) {
         fclose(port_file);
         port_file = NULL;
@@ -1773,6 +2091,9 @@ int main(int argc, char **argv)
     clock_init();
     if (!storage_init())
         exit(EXIT_FAILURE);
+    if (settings.udpport != 0 && settings.socketpath == NULL &&
+        !server_udp_sockets())
+        exit(EX_OSERR_CODE);
     thread_init(settings.num_threads);
     evtimer_assign(&clock_event, main_base, clock_handler, NULL);
     evtimer_add(&clock_event, &one_sec);
@@ -1795,6 +2116,7 @@ int main(int argc, char **argv)
     close_listeners();
 out_stop_threads:
     thread_shutdown();
+    close_udp_sockets();
     storage_shutdown();
     evtimer_del(&clock_event);
     evsignal_del(&ev_term);

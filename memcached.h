@@ -173,6 +173,12 @@ struct bin_request {
     uint32_t flags;                 /* storage extras, kept for nread */
 };
 
+/* UDP: where each reply message starts in the reply queue (bytes). */
+struct udp_msg {
+    size_t start;
+    bool skip;                      /* noreply: send nothing for it */
+};
+
 typedef struct conn conn;
 struct conn {
     int sfd;
@@ -182,6 +188,10 @@ struct conn {
     short ev_flags;                 /* events registered */
     short which;                    /* events that fired */
     bool is_unix;                   /* unix-domain socket */
+    bool is_udp;                    /* a worker's view of a UDP socket */
+    uint16_t udp_rid;               /* request id of the current datagram */
+    struct udp_msg *msgs;           /* UDP reply messages */
+    int msgsize, msgused;
     bool noreply;                   /* current command wants no reply */
     enum conn_protocol protocol;
     struct bin_request bin;         /* binary: current request header */
@@ -205,6 +215,7 @@ struct conn {
     /* output */
     struct iovec *iov;
     int iovsize, iovused, iovcurr;  /* allocated, filled, next to send */
+    size_t wbytes;                  /* bytes queued in iov */
     struct _stritem **ilist;        /* items referenced by iov */
     int isize, iused;
     struct wblock *wb_head;         /* blocks holding this reply batch */
@@ -230,6 +241,9 @@ bool out_item_value(conn *c, struct _stritem *it);     /* by reference */
 /* The first n bytes of the value only (binary: no "\r\n"). */
 bool out_item_data(conn *c, struct _stritem *it, size_t n);
 void conn_close_after_reply(conn *c);
+/* UDP: the replies queued from now on form a new message (datagrams
+ * are numbered per message).  No-op on stream connections. */
+void conn_begin_message(conn *c);
 const char *conn_state_name(enum conn_states state);
 /* "stats conns": every connection's address, state and idle time. */
 void conn_stats(ADD_STAT add, void *cookie);

@@ -665,6 +665,7 @@ bool proto_bin_try_command(conn *c)
     if (c->rbytes < need)
         return false;
     body = consume(c, need) + BIN_HEADER_LEN;
+    conn_begin_message(c);
     cmd->handler(c, body, body + c->bin.extlen);
     return true;
 }

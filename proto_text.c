@@ -127,6 +127,8 @@ struct reply_mark {
     int iovused;
     size_t last_len;
     int iused;
+    size_t wbytes;
+    int msgused;
 };
 
 static void mark_reply(conn *c, struct reply_mark *m)
@@ -134,6 +136,8 @@ static void mark_reply(conn *c, struct reply_mark *m)
     m->iovused = c->iovused;
     m->last_len = c->iovused > 0 ? c->iov[c->iovused - 1].iov_len : 0;
     m->iused = c->iused;
+    m->wbytes = c->wbytes;
+    m->msgused = c->msgused;
 }
 
 static void rollback_reply(conn *c, const struct reply_mark *m)
@@ -143,6 +147,8 @@ static void rollback_reply(conn *c, const struct reply_mark *m)
     c->iovused = m->iovused;
     if (m->iovused > 0)
         c->iov[m->iovused - 1].iov_len = m->last_len;
+    c->wbytes = m->wbytes;
+    c->msgused = m->msgused;
 }
 
 void proto_count_get(conn *c, item *it, enum get_status st, bool touch)
@@ -194,6 +200,7 @@ static void process_get(conn *c, char *s, char *end, bool return_cas,
                         bool touch, rel_time_t exptime)
 {
     struct reply_mark mark;
+    int nkeys = 0;
 
     mark_reply(c, &mark);
     while (s < end) {
@@ -212,6 +219,10 @@ static void process_get(conn *c, char *s, char *end, bool return_cas,
             sp++;
         nkey = (size_t)(sp - key);
         s = sp;
+        /* Over UDP every key after the first starts a reply message,
+         * as the reference numbers its datagrams. */
+        if (nkeys++ > 0)
+            conn_begin_message(c);
         if (nkey > KEY_MAX_LENGTH) {
             rollback_reply(c, &mark);
             out_string(c, "CLIENT_ERROR bad command line format");
@@ -589,7 +600,9 @@ static void cmd_quit(conn *c, struct token *tok, int ntok)
 {
     (void)tok;
     (void)ntok;
-    conn_set_state(c, conn_closing);
+    /* A UDP socket is shared and stays: the reference answers with an
+     * empty message. */
+    conn_set_state(c, c->is_udp ? conn_new_cmd : conn_closing);
 }
 
 static void cmd_shutdown(conn *c, struct token *tok, int ntok)
@@ -793,6 +806,7 @@ bool proto_text_try_command(conn *c)
     line[len] = '\0';
     c->rbytes -= (size_t)(el + 1 - c->rcurr);
     c->rcurr = el + 1;
+    conn_begin_message(c);
     dispatch(c, line, len);
     return true;
 }

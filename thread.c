@@ -60,6 +60,7 @@ conn *conn_new(int sfd, enum conn_states state, short ev_flags,
                struct event_base *base, LIBEVENT_THREAD *t, bool is_unix);
 void conn_close_all(LIBEVENT_THREAD *t);
 void conn_close_idle(LIBEVENT_THREAD *t);
+void conn_udp_attach(LIBEVENT_THREAD *t);
 
 static void cq_init(struct conn_queue *cq)
 {
@@ -147,6 +148,9 @@ static void *worker_libevent(void *arg)
 {
     LIBEVENT_THREAD *me = arg;
 
+    /* Every worker serves every UDP socket: whichever wakes first reads
+     * the datagram, the others find nothing. */
+    conn_udp_attach(me);
     pthread_mutex_lock(&init_lock);
     init_count++;
     pthread_cond_signal(&init_cond);
