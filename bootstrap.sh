@@ -17,7 +17,9 @@ cd "$(dirname "$0")"
 
 PACKAGES="build-essential autoconf automake pkg-config libevent-dev perl
 python3 python3-memcache python3-pymemcache python3-pytest
-libmemcached-tools memcached clang valgrind netcat-openbsd procps"
+libmemcached-tools memcached clang valgrind netcat-openbsd procps
+python3-pylibmc ruby ruby-dalli libsasl2-dev libsasl2-modules sasl2-bin
+libclang-rt-14-dev"
 
 missing=""
 for p in $PACKAGES; do

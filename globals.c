@@ -66,5 +66,5 @@ rel_time_t realtime(int64_t exptime)
             return UINT32_MAX;
         return (rel_time_t)(exptime - process_started);
     }
-    return (rel_time_t)(exptime + current_time);
+    return (rel_time_t)(exptime + clock_now());
 }

@@ -10,18 +10,31 @@
  * the last.  Chunked items live on the largest class's LRU, so evicting
  * there frees the chunks that the next chunked allocation needs.
  *
- * LRU: one doubly linked list per class (head = most recent, tail walked
- * for eviction).  Linked items hold one reference; readers hold one each
- * (atomic refcount); an item is freed when the count reaches 0, so a
- * reader's bytes never change under it (incr rewrites in place only when
- * nobody but the hash table holds it).
+ * LRU: per class, four doubly linked lists (segments HOT, WARM, COLD,
+ * TEMP; head = most recent).  Segmented (the default): new items enter
+ * HOT (TEMP if their TTL is under temporary_ttl and temp_lru is on); a
+ * fetch sets ITEM_FETCHED, a second one ITEM_ACTIVE (atomic bits under
+ * the item lock the reader holds anyway: no LRU lock on the read path).
+ * The maintainer thread ("lru_maintainer", lru_maintainer_juggle) moves
+ * HOT and WARM tails to COLD when over hot_lru_pct/warm_lru_pct or older
+ * than the COLD tail times hot/warm_max_factor, ACTIVE ones to WARM, and
+ * evicts a little from COLD so sets rarely evict inline.  Eviction takes
+ * from COLD's tail; an ACTIVE item there gets a second chance in WARM.
+ * Flat (-o no_lru_maintainer): everything in COLD, bumped at most once a
+ * minute, as before.  Crawler cursors (ITEM_CRAWLER fake items) sit in
+ * the lists too; every walker skips them.  Linked items hold one
+ * reference; readers hold one each (atomic refcount); an item is freed
+ * when the count reaches 0, so a reader's bytes never change under it.
  *
  * Locks, in the global order item lock -> LRU lock -> slabs lock:
  *   item_locks[hv & mask]  the hash chain of hv, and every field of the
  *                          items on it except LRU links (flags, exptime,
  *                          time, value bytes); refcount increments.
- *   lrus[id].lock          the list links, time (also under item lock),
- *                          and the class counters.
+ *   lrus[id].lock          the list links and lru_seg of all four
+ *                          segments, and the class counters.  `time` is
+ *                          atomic: written under the item lock, read by
+ *                          walkers under the LRU lock.
+ *   cfg_lock               (a leaf) the engine_config tunables.
  * The LRU tail walker holds an LRU lock and so only trylocks item locks.
  * Nothing blocks on a second item lock except assoc's expansion thread.
  */
@@ -29,6 +42,7 @@
 #include "assoc.h"
 #include "hash.h"
 #include "slabs.h"
+#include "crawler.h"
 
 #include <assert.h>
 #include <ctype.h>
@@ -36,33 +50,82 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #define ITEM_UPDATE_INTERVAL 60  /* seconds between LRU bumps of an item */
 #define LRU_SEARCH_DEPTH 5       /* tail items examined per eviction */
 #define ALLOC_TRIES 10           /* evictions tried per allocation */
 #define ITEM_LOCK_POWER_MAX 13   /* 8192 striped item locks */
 #define HASHPOWER_DEFAULT 16     /* as assoc.c, for -o hashpower=0 */
+#define JUGGLE_MAX 500           /* maintainer moves per class per pass */
+#define MAINT_SLEEP_MIN 1000     /* maintainer sleep bounds, microseconds */
+#define MAINT_SLEEP_MAX 1000000
 
 struct lru {
     pthread_mutex_t lock;
-    item *head, *tail;
-    uint64_t count;              /* linked items */
-    uint64_t bytes;              /* their total sizes */
+    item *head[LRU_NSEGS], *tail[LRU_NSEGS];
+    uint64_t count[LRU_NSEGS];   /* linked items per segment */
+    uint64_t bytes[LRU_NSEGS];   /* their total sizes */
     uint64_t total_items;        /* links ever made */
     uint64_t evicted, evicted_nonzero, evicted_unfetched, evicted_active;
     uint64_t outofmemory, tailrepairs, reclaimed, expired_unfetched;
     uint64_t lrutail_reflocked, moves_within_lru, direct_reclaims;
+    uint64_t moves_to_cold, moves_to_warm;
+    uint64_t crawler_reclaimed, crawler_items_checked;
     rel_time_t evicted_time;     /* idle seconds of the last victim */
 };
+
+/* Flags of lru_pull_tail. */
+#define PULL_EVICT 1   /* COLD: evict the tail if nothing dead is found */
+#define PULL_FORCE 2   /* HOT/WARM: move the tail down whatever its age */
+#define PULL_MAINT 4   /* counted as the maintainer's, not inline */
 
 static struct lru lrus[MAX_SLAB_CLASSES];
 static pthread_mutex_t *item_locks;
 static unsigned int item_lock_pow;
 static uint64_t cas_id;          /* atomic; last CAS handed out */
 
+static pthread_mutex_t cfg_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct engine_config cfg = {
+    .lru_maintainer = true, .lru_segmented = true, .temp_lru = false,
+    .temporary_ttl = 61, .hot_lru_pct = 20, .warm_lru_pct = 40,
+    .hot_max_factor = 0.2, .warm_max_factor = 2.0,
+    .lru_crawler = true, .crawler_sleep = 100, .crawler_tocrawl = 0,
+    .slab_reassign = true, .slab_automove = 1,
+    .slab_automove_ratio = 0.8, .slab_automove_window = 30,
+    .slab_automove_freeratio = 0.01,
+};
+/* Mirrors of what the set path reads, so it takes no lock. */
+static bool hot_segmented = true, hot_temp_lru;
+static int hot_temp_ttl = 61;
+static uint64_t juggles;         /* atomic; maintainer passes */
+
+/* What the set path needs of the config, without cfg_lock. */
+static void engine_config_fast(struct engine_config *c)
+{
+    memset(c, 0, sizeof(*c));
+    c->lru_segmented = __atomic_load_n(&hot_segmented, __ATOMIC_RELAXED);
+}
+
 static inline rel_time_t now_time(void)
 {
     return __atomic_load_n(&current_time, __ATOMIC_RELAXED);
+}
+
+static inline rel_time_t itime(const item *it)
+{
+    return __atomic_load_n(&it->time, __ATOMIC_RELAXED);
+}
+
+static inline void itime_set(item *it, rel_time_t t)
+{
+    __atomic_store_n(&it->time, t, __ATOMIC_RELAXED);
+}
+
+static inline unsigned int iseg(const item *it)
+{
+    return __atomic_load_n(&it->lru_seg, __ATOMIC_RELAXED);
 }
 
 /* ---- item locks ---- */
@@ -275,7 +338,7 @@ static bool item_is_flushed(const item *it, rel_time_t now)
 
     if (ol == 0 || ol > now)
         return false;
-    if (it->time <= ol)
+    if (itime(it) <= ol)
         return true;
     oc = __atomic_load_n(&settings.oldest_cas, __ATOMIC_RELAXED);
     cas = item_get_cas(it);
@@ -312,30 +375,56 @@ void item_flush_all(rel_time_t when)
 
 /* ---- LRU lists ---- */
 
-/* Caller holds l->lock. */
-static void do_lru_insert(struct lru *l, item *it)
+/* Caller holds l->lock.  At the head of segment seg. */
+static void do_lru_insert(struct lru *l, item *it, unsigned int seg)
 {
+    __atomic_store_n(&it->lru_seg, (uint8_t)seg, __ATOMIC_RELAXED);
     it->prev = NULL;
-    it->next = l->head;
-    if (l->head != NULL)
-        l->head->prev = it;
-    l->head = it;
-    if (l->tail == NULL)
-        l->tail = it;
+    it->next = l->head[seg];
+    if (l->head[seg] != NULL)
+        l->head[seg]->prev = it;
+    l->head[seg] = it;
+    if (l->tail[seg] == NULL)
+        l->tail[seg] = it;
 }
 
 /* Caller holds l->lock. */
 static void do_lru_remove(struct lru *l, item *it)
 {
-    if (l->head == it)
-        l->head = it->next;
-    if (l->tail == it)
-        l->tail = it->prev;
+    unsigned int seg = iseg(it);
+
+    if (l->head[seg] == it)
+        l->head[seg] = it->next;
+    if (l->tail[seg] == it)
+        l->tail[seg] = it->prev;
     if (it->next != NULL)
         it->next->prev = it->prev;
     if (it->prev != NULL)
         it->prev->next = it->next;
     it->next = it->prev = NULL;
+}
+
+/* Caller holds l->lock.  Move a linked item to the head of seg. */
+static void do_lru_move(struct lru *l, item *it, unsigned int seg)
+{
+    size_t n = item_ntotal(it);
+
+    l->count[iseg(it)]--;
+    l->bytes[iseg(it)] -= n;
+    do_lru_remove(l, it);
+    do_lru_insert(l, it, seg);
+    l->count[seg]++;
+    l->bytes[seg] += n;
+}
+
+/* Caller holds l->lock.  The last real item of seg (cursors skipped). */
+static item *do_lru_tail(struct lru *l, unsigned int seg)
+{
+    item *it = l->tail[seg];
+
+    while (it != NULL && (iflags(it) & ITEM_CRAWLER))
+        it = it->prev;
+    return it;
 }
 
 /* Caller holds the item lock of hv and the item's LRU lock.  Drops the
@@ -345,9 +434,9 @@ static void do_item_unlink_lru_held(item *it, uint32_t hv, struct lru *l)
     assert(iflags(it) & ITEM_LINKED);
     iflags_clear(it, ITEM_LINKED);
     assoc_delete(item_key(it), it->nkey, hv);
+    l->count[iseg(it)]--;
+    l->bytes[iseg(it)] -= item_ntotal(it);
     do_lru_remove(l, it);
-    l->count--;
-    l->bytes -= item_ntotal(it);
     item_release(it);
 }
 
@@ -363,20 +452,35 @@ static void do_item_unlink(item *it, uint32_t hv)
 
 /* Caller holds the item lock of hv.  Gives `it` a new CAS, puts it in
  * the hash table and at the head of its LRU; takes the link reference. */
+/* The segment a new item enters (reads the lock-free mirrors). */
+static unsigned int link_seg(const item *it, rel_time_t now)
+{
+    if (__atomic_load_n(&hot_temp_lru, __ATOMIC_RELAXED) &&
+        it->exptime > now &&
+        it->exptime - now <
+            (rel_time_t)__atomic_load_n(&hot_temp_ttl, __ATOMIC_RELAXED))
+        return LRU_TEMP;
+    return __atomic_load_n(&hot_segmented, __ATOMIC_RELAXED) ? LRU_HOT
+                                                             : LRU_COLD;
+}
+
 static void do_item_link(item *it, uint32_t hv)
 {
     struct lru *l = &lrus[item_lru_id(it)];
+    rel_time_t now = now_time();
+    unsigned int seg = link_seg(it, now);
 
     assert(!(iflags(it) & (ITEM_LINKED | ITEM_SLABBED)));
-    iflags_set(it, ITEM_LINKED);
-    it->time = now_time();
+    itime_set(it, now);
     item_set_cas(it, __atomic_add_fetch(&cas_id, 1, __ATOMIC_RELAXED));
     assoc_insert(it, hv);
     __atomic_add_fetch(&it->refcount, 1, __ATOMIC_RELAXED);
     pthread_mutex_lock(&l->lock);
-    do_lru_insert(l, it);
-    l->count++;
-    l->bytes += item_ntotal(it);
+    /* Release: the slab mover reads the key once it sees LINKED. */
+    __atomic_or_fetch(&it->it_flags, ITEM_LINKED, __ATOMIC_RELEASE);
+    do_lru_insert(l, it, seg);
+    l->count[seg]++;
+    l->bytes[seg] += item_ntotal(it);
     l->total_items++;
     pthread_mutex_unlock(&l->lock);
 }
@@ -388,90 +492,209 @@ static void do_item_replace(item *old, item *it, uint32_t hv)
     do_item_link(it, hv);
 }
 
-/* Caller holds the item lock.  Move to the LRU head, at most once per
- * ITEM_UPDATE_INTERVAL so hot items do not hammer the LRU lock. */
-static void do_item_bump(item *it, rel_time_t now)
+/* Caller holds the item lock.  Flat LRU: move to the head, at most once
+ * per ITEM_UPDATE_INTERVAL so hot items do not hammer the LRU lock. */
+static void do_item_bump_flat(item *it, rel_time_t now)
 {
     struct lru *l;
 
-    if (it->time + ITEM_UPDATE_INTERVAL >= now)
+    if (itime(it) + ITEM_UPDATE_INTERVAL >= now)
         return;
     l = &lrus[item_lru_id(it)];
     pthread_mutex_lock(&l->lock);
     if (iflags(it) & ITEM_LINKED) {
+        unsigned int seg = iseg(it);
+
         do_lru_remove(l, it);
-        it->time = now;
-        do_lru_insert(l, it);
+        itime_set(it, now);
+        do_lru_insert(l, it, seg);
         l->moves_within_lru++;
     }
     pthread_mutex_unlock(&l->lock);
 }
 
+/* Caller holds the item lock.  A fetch.  Segmented: no LRU lock; the
+ * second fetch marks the item ACTIVE and the maintainer (or the next
+ * eviction that meets it) moves it.  Outside COLD the access time is
+ * refreshed so HOT/WARM age limits see it as recent. */
+static void do_item_bump(item *it, rel_time_t now)
+{
+    uint8_t f = iflags(it);
+
+    if (!__atomic_load_n(&hot_segmented, __ATOMIC_RELAXED)) {
+        iflags_set(it, ITEM_FETCHED);
+        do_item_bump_flat(it, now);
+        return;
+    }
+    if (f & ITEM_ACTIVE)
+        return;
+    if (!(f & ITEM_FETCHED)) {
+        iflags_set(it, ITEM_FETCHED);
+        return;
+    }
+    iflags_set(it, ITEM_ACTIVE);
+    if (iseg(it) != LRU_COLD && itime(it) != now)
+        itime_set(it, now);
+}
+
+/* Caller holds the item lock.  Refresh the access time without a fetch
+ * (failed add, incr in place), as the reference does. */
+static void do_item_update(item *it, rel_time_t now)
+{
+    if (!__atomic_load_n(&hot_segmented, __ATOMIC_RELAXED))
+        do_item_bump_flat(it, now);
+    else if (iseg(it) != LRU_COLD)
+        itime_set(it, now);
+}
+
+/* Caller holds l->lock and the item lock of hv; `it` has no reader.
+ * Unlink a dead one (true) or evict a live one if allowed. */
+static bool do_pull_dead(struct lru *l, item *it, uint32_t hv,
+                         rel_time_t now)
+{
+    if (!item_is_expired(it, now) && !item_is_flushed(it, now))
+        return false;
+    l->reclaimed++;
+    if (!(iflags(it) & ITEM_FETCHED))
+        l->expired_unfetched++;
+    do_item_unlink_lru_held(it, hv, l);
+    return true;
+}
+
+static void do_pull_evict(struct lru *l, item *it, uint32_t hv,
+                          rel_time_t now)
+{
+    l->evicted++;
+    if (it->exptime != 0)
+        l->evicted_nonzero++;
+    if (!(iflags(it) & ITEM_FETCHED))
+        l->evicted_unfetched++;
+    if (iflags(it) & ITEM_ACTIVE)
+        l->evicted_active++;
+    l->evicted_time = now - itime(it);
+    do_item_unlink_lru_held(it, hv, l);
+}
+
+/* Caller holds l->lock and the item lock; `it` is the live tail of HOT
+ * or WARM.  Returns true if it moved. */
+static bool do_pull_hot_warm(struct lru *l, item *it, unsigned int seg,
+                             rel_time_t now, rel_time_t max_age,
+                             unsigned int flags, const struct engine_config *c)
+{
+    uint64_t total = l->bytes[LRU_HOT] + l->bytes[LRU_WARM] +
+                     l->bytes[LRU_COLD];
+    uint64_t limit = total * (seg == LRU_HOT ? c->hot_lru_pct
+                                             : c->warm_lru_pct) / 100;
+
+    if (iflags(it) & ITEM_ACTIVE) {
+        iflags_clear(it, ITEM_ACTIVE);
+        if (seg == LRU_WARM) {
+            l->moves_within_lru++;
+            do_lru_move(l, it, LRU_WARM);
+        } else {
+            l->moves_to_warm++;
+            do_lru_move(l, it, LRU_WARM);
+        }
+        return true;
+    }
+    if ((flags & PULL_FORCE) || l->bytes[seg] > limit ||
+        now - itime(it) > max_age) {
+        l->moves_to_cold++;
+        do_lru_move(l, it, LRU_COLD);
+        return true;
+    }
+    return false;
+}
+
+enum pull_result { PULL_NONE, PULL_MOVED, PULL_FREED };
+
 /*
- * Free one item from the tail of LRU `id`: the first of the last
- * LRU_SEARCH_DEPTH items that no reader holds is reclaimed if dead,
- * else evicted (unless -M, then only dead ones are taken).  Item locks
- * are only tried: we hold the LRU lock, against the lock order.
+ * Work on the tail of segment seg of class id: among the last
+ * LRU_SEARCH_DEPTH items (cursors and held items skipped), reclaim a dead
+ * one, or do the segment's move (HOT/WARM: down to COLD or, if ACTIVE,
+ * to WARM; COLD: ACTIVE to WARM, else evict with PULL_EVICT; TEMP: only
+ * reclaims).  Item locks are only tried: we hold the LRU lock, against
+ * the lock order.  PULL_FREED when a chunk was freed.
  */
-static bool lru_pull_tail(unsigned int id)
+static enum pull_result lru_pull_tail(unsigned int id, unsigned int seg,
+                                      rel_time_t max_age, unsigned int flags,
+                                      const struct engine_config *c)
 {
     struct lru *l = &lrus[id];
     rel_time_t now = now_time();
     item *it, *prev;
     int tries = LRU_SEARCH_DEPTH;
-    bool freed = false;
+    enum pull_result res = PULL_NONE;
 
     pthread_mutex_lock(&l->lock);
-    for (it = l->tail; it != NULL && tries-- > 0; it = prev) {
-        uint32_t hv = hash(item_key(it), it->nkey);
+    for (it = l->tail[seg]; it != NULL && tries > 0; it = prev) {
+        uint32_t hv;
 
         prev = it->prev;
+        if (iflags(it) & ITEM_CRAWLER)
+            continue;
+        tries--;
+        hv = hash(item_key(it), it->nkey);
         if (pthread_mutex_trylock(lock_for(hv)) != 0)
             continue;
         if (__atomic_load_n(&it->refcount, __ATOMIC_ACQUIRE) != 1) {
             l->lrutail_reflocked++;
-        } else if (item_is_expired(it, now) || item_is_flushed(it, now)) {
-            l->reclaimed++;
-            if (!(iflags(it) & ITEM_FETCHED))
-                l->expired_unfetched++;
-            freed = true;
-        } else if (settings.evict_to_free) {
-            l->evicted++;
-            if (it->exptime != 0)
-                l->evicted_nonzero++;
-            if (!(iflags(it) & ITEM_FETCHED))
-                l->evicted_unfetched++;
-            l->evicted_time = now - it->time;
-            freed = true;
+        } else if (do_pull_dead(l, it, hv, now)) {
+            res = PULL_FREED;
+        } else if (seg == LRU_HOT || seg == LRU_WARM) {
+            if (do_pull_hot_warm(l, it, seg, now, max_age, flags, c))
+                res = PULL_MOVED;
+            tries = 0;
+        } else if (seg == LRU_COLD && c->lru_segmented &&
+                   (iflags(it) & ITEM_ACTIVE)) {
+            /* Fetched while COLD: the second chance, in WARM. */
+            iflags_clear(it, ITEM_ACTIVE);
+            itime_set(it, now);
+            l->moves_to_warm++;
+            do_lru_move(l, it, LRU_WARM);
+            res = PULL_MOVED;
+        } else if (seg == LRU_COLD && (flags & PULL_EVICT) &&
+                   settings.evict_to_free) {
+            do_pull_evict(l, it, hv, now);
+            res = PULL_FREED;
+        } else {
+            tries = 0;
         }
-        if (freed) {
+        if (res == PULL_FREED && !(flags & PULL_MAINT))
             l->direct_reclaims++;
-            do_item_unlink_lru_held(it, hv, l);
-        }
         pthread_mutex_unlock(lock_for(hv));
-        if (freed)
+        if (res == PULL_FREED || (res == PULL_MOVED && seg != LRU_COLD))
             break;
     }
     pthread_mutex_unlock(&l->lock);
-    return freed;
+    return res;
 }
 
-/* A chunk of class id for `size` bytes, evicting from LRU id as needed. */
-static void *alloc_mem(size_t size, unsigned int id)
+/* A chunk of class id for `size` bytes (raw: chunked data of the
+ * largest class), evicting from LRU id as needed: COLD's tail first;
+ * with COLD empty, HOT and then WARM are pushed down into it. */
+static void *alloc_mem(size_t size, unsigned int id, unsigned int lru_id,
+                       bool raw)
 {
+    struct engine_config c;
     void *p;
     int i;
 
+    engine_config_fast(&c);
     for (i = 0; i < ALLOC_TRIES; i++) {
-        p = slabs_alloc(size, id);
+        p = raw ? slabs_alloc_raw(size) : slabs_alloc(size, id);
         if (p != NULL)
             return p;
-        if (!lru_pull_tail(id))
+        if (lru_pull_tail(lru_id, LRU_COLD, 0, PULL_EVICT, &c) != PULL_NONE)
+            continue;
+        /* Also when flat: items may be left in HOT/WARM by "lru mode". */
+        if (lru_pull_tail(lru_id, LRU_HOT, 0, PULL_FORCE, &c) == PULL_NONE &&
+            lru_pull_tail(lru_id, LRU_WARM, 0, PULL_FORCE, &c) == PULL_NONE)
             break;
     }
-    pthread_mutex_lock(&lrus[id].lock);
-    lrus[id].outofmemory++;
-    pthread_mutex_unlock(&lrus[id].lock);
+    pthread_mutex_lock(&lrus[lru_id].lock);
+    lrus[lru_id].outofmemory++;
+    pthread_mutex_unlock(&lrus[lru_id].lock);
     return NULL;
 }
 
@@ -511,13 +734,14 @@ static item *item_alloc_chunked(const char *key, size_t nkey,
     if (hid == 0)
         return NULL;
     *res = ALLOC_NO_MEMORY;
-    it = alloc_mem(hsize, hid);
+    it = alloc_mem(hsize, hid, hid, false);
     if (it == NULL)
         return NULL;
     item_init(it, hid, ITEM_CHUNKED, key, nkey, client_flags, exptime,
               nbytes);
     for (i = 0; i < n; i++) {
-        char *c = alloc_mem(chunk_len(it, i), slabs_largest_class());
+        char *c = alloc_mem(chunk_len(it, i), slabs_largest_class(),
+                            slabs_largest_class(), true);
 
         if (c == NULL)
             goto out_free_chunks;
@@ -540,8 +764,13 @@ item *item_alloc(const char *key, size_t nkey, uint32_t client_flags,
     unsigned int id;
     item *it;
 
+    /* The reference spends 4 more bytes on an item whose flags are not
+     * zero; its size limit is therefore 4 bytes lower for them, and
+     * clients see that limit, so it is kept here although our header
+     * holds the flags at no extra cost. */
     if (nkey == 0 || nkey > KEY_MAX_LENGTH || nbytes > UINT32_MAX ||
-        ntotal > (size_t)settings.item_size_max) {
+        ntotal + (client_flags != 0 ? 4 : 0) >
+            (size_t)settings.item_size_max) {
         *res = ALLOC_TOO_LARGE;
         return NULL;
     }
@@ -549,7 +778,7 @@ item *item_alloc(const char *key, size_t nkey, uint32_t client_flags,
         return item_alloc_chunked(key, nkey, client_flags, exptime,
                                   nbytes, res);
     id = slabs_clsid(ntotal);
-    it = alloc_mem(ntotal, id);
+    it = alloc_mem(ntotal, id, id, false);
     if (it == NULL) {
         *res = ALLOC_NO_MEMORY;
         return NULL;
@@ -595,7 +824,6 @@ static item *do_item_get(const char *key, size_t nkey, uint32_t hv,
 
     if (it != NULL) {
         __atomic_add_fetch(&it->refcount, 1, __ATOMIC_RELAXED);
-        iflags_set(it, ITEM_FETCHED);
         do_item_bump(it, now_time());
     }
     return it;
@@ -666,7 +894,7 @@ static enum store_result do_item_store(item *it, item *old, enum store_op op,
     case STORE_ADD:
         if (old != NULL) {
             /* The reference refreshes the existing item on a failed add. */
-            do_item_bump(old, now_time());
+            do_item_update(old, now_time());
             return NOT_STORED;
         }
         break;
@@ -764,7 +992,7 @@ static enum delta_result do_delta_store(item *it, uint32_t hv,
         memcpy(v, buf, res);
         memset(v + res, ' ', it->nbytes - 2 - res);
         item_set_cas(it, __atomic_add_fetch(&cas_id, 1, __ATOMIC_RELAXED));
-        do_item_bump(it, now_time());
+        do_item_update(it, now_time());
         *cas_out = item_get_cas(it);
         return DELTA_OK;
     }
@@ -852,10 +1080,21 @@ void storage_totals(struct storage_totals *t)
     for (i = 1; i <= n; i++) {
         struct lru *l = &lrus[i];
 
+        unsigned int g;
+
         pthread_mutex_lock(&l->lock);
-        t->curr_items += l->count;
+        for (g = 0; g < LRU_NSEGS; g++) {
+            t->curr_items += l->count[g];
+            t->bytes += l->bytes[g];
+        }
         t->total_items += l->total_items;
-        t->bytes += l->bytes;
+        t->crawler_reclaimed += l->crawler_reclaimed;
+        t->crawler_items_checked += l->crawler_items_checked;
+        t->lrutail_reflocked += l->lrutail_reflocked;
+        t->moves_to_cold += l->moves_to_cold;
+        t->moves_to_warm += l->moves_to_warm;
+        t->moves_within_lru += l->moves_within_lru;
+        t->direct_reclaims += l->direct_reclaims;
         t->evictions += l->evicted;
         t->evicted_unfetched += l->evicted_unfetched;
         t->evicted_active += l->evicted_active;
@@ -865,21 +1104,24 @@ void storage_totals(struct storage_totals *t)
         pthread_mutex_unlock(&l->lock);
     }
     t->total_malloced = slabs_total_malloced();
+    t->lru_maintainer_juggles = __atomic_load_n(&juggles, __ATOMIC_RELAXED);
+    slabs_move_stats(&t->slab);
+    crawler_totals(&t->lru_crawler_starts, &t->lru_crawler_running);
     t->hash_power_level = assoc_hashpower();
     t->hash_bytes = ((uint64_t)1 << t->hash_power_level) * sizeof(void *);
     t->hash_is_expanding = assoc_is_expanding();
 }
 
+struct class_snap {
+    struct lru l;
+    rel_time_t age, age_hot, age_warm;
+};
+
 static void emit_class_items(ADD_STAT add, void *cookie, unsigned int id,
-                             const struct lru *s, rel_time_t age)
+                             const struct class_snap *cs)
 {
+    const struct lru *s = &cs->l;
     static const char *const zero[] = {
-        "crawler_reclaimed", "crawler_items_checked",
-    };
-    static const char *const zero2[] = {
-        "moves_to_cold", "moves_to_warm",
-    };
-    static const char *const zero3[] = {
         "hits_to_hot", "hits_to_warm", "hits_to_cold", "hits_to_temp",
     };
     char key[64];
@@ -889,13 +1131,16 @@ static void emit_class_items(ADD_STAT add, void *cookie, unsigned int id,
         snprintf(key, sizeof(key), "items:%u:%s", id, name); \
         append_stat(add, cookie, key, "%llu", (unsigned long long)(val)); \
     } while (0)
-    IT_STAT("number", s->count);
-    IT_STAT("number_hot", 0);
-    IT_STAT("number_warm", 0);
-    IT_STAT("number_cold", s->count);
-    IT_STAT("age_hot", 0);
-    IT_STAT("age_warm", 0);
-    IT_STAT("age", age);
+    IT_STAT("number", s->count[LRU_HOT] + s->count[LRU_WARM] +
+                      s->count[LRU_COLD] + s->count[LRU_TEMP]);
+    IT_STAT("number_hot", s->count[LRU_HOT]);
+    IT_STAT("number_warm", s->count[LRU_WARM]);
+    IT_STAT("number_cold", s->count[LRU_COLD]);
+    if (__atomic_load_n(&hot_temp_lru, __ATOMIC_RELAXED))
+        IT_STAT("number_temp", s->count[LRU_TEMP]);
+    IT_STAT("age_hot", cs->age_hot);
+    IT_STAT("age_warm", cs->age_warm);
+    IT_STAT("age", cs->age);
     IT_STAT("mem_requested", slabs_mem_requested(id));
     IT_STAT("evicted", s->evicted);
     IT_STAT("evicted_nonzero", s->evicted_nonzero);
@@ -906,16 +1151,25 @@ static void emit_class_items(ADD_STAT add, void *cookie, unsigned int id,
     IT_STAT("expired_unfetched", s->expired_unfetched);
     IT_STAT("evicted_unfetched", s->evicted_unfetched);
     IT_STAT("evicted_active", s->evicted_active);
-    for (i = 0; i < sizeof(zero) / sizeof(zero[0]); i++)
-        IT_STAT(zero[i], 0);
+    IT_STAT("crawler_reclaimed", s->crawler_reclaimed);
+    IT_STAT("crawler_items_checked", s->crawler_items_checked);
     IT_STAT("lrutail_reflocked", s->lrutail_reflocked);
-    for (i = 0; i < sizeof(zero2) / sizeof(zero2[0]); i++)
-        IT_STAT(zero2[i], 0);
+    IT_STAT("moves_to_cold", s->moves_to_cold);
+    IT_STAT("moves_to_warm", s->moves_to_warm);
     IT_STAT("moves_within_lru", s->moves_within_lru);
     IT_STAT("direct_reclaims", s->direct_reclaims);
-    for (i = 0; i < sizeof(zero3) / sizeof(zero3[0]); i++)
-        IT_STAT(zero3[i], 0);
+    /* Per-segment hit counters would cost a shared atomic per get. */
+    for (i = 0; i < sizeof(zero) / sizeof(zero[0]); i++)
+        IT_STAT(zero[i], 0);
 #undef IT_STAT
+}
+
+/* Caller holds l->lock.  Seconds since the tail of seg was used. */
+static rel_time_t do_seg_age(struct lru *l, unsigned int seg, rel_time_t now)
+{
+    item *t = do_lru_tail(l, seg);
+
+    return t != NULL && now > itime(t) ? now - itime(t) : 0;
 }
 
 /* Per class with items: snapshot under the LRU lock, emit without it. */
@@ -925,17 +1179,19 @@ void item_stats(ADD_STAT add, void *cookie)
     rel_time_t now = now_time();
 
     for (i = 1; i <= n; i++) {
-        struct lru snap;
-        rel_time_t age = 0;
+        struct class_snap cs;
+        struct lru *l = &lrus[i];
 
-        pthread_mutex_lock(&lrus[i].lock);
-        memcpy(&snap, &lrus[i], sizeof(snap));
-        if (lrus[i].tail != NULL && now > lrus[i].tail->time)
-            age = now - lrus[i].tail->time;
-        pthread_mutex_unlock(&lrus[i].lock);
-        if (snap.count == 0)
+        pthread_mutex_lock(&l->lock);
+        memcpy(&cs.l, l, sizeof(cs.l));
+        cs.age = do_seg_age(l, LRU_COLD, now);
+        cs.age_hot = do_seg_age(l, LRU_HOT, now);
+        cs.age_warm = do_seg_age(l, LRU_WARM, now);
+        pthread_mutex_unlock(&l->lock);
+        if (cs.l.count[0] + cs.l.count[1] + cs.l.count[2] +
+            cs.l.count[3] == 0)
             continue;
-        emit_class_items(add, cookie, i, &snap, age);
+        emit_class_items(add, cookie, i, &cs);
     }
 }
 
@@ -953,19 +1209,23 @@ void item_cachedump(unsigned int clsid, unsigned int limit,
 {
     char buf[KEY_MAX_LENGTH + 64];
     size_t total = 0;
-    unsigned int shown = 0;
+    unsigned int shown = 0, seg = LRU_HOT;
     item *it;
 
     if (clsid >= MAX_SLAB_CLASSES)
         return;
     pthread_mutex_lock(&lrus[clsid].lock);
-    for (it = lrus[clsid].head; it != NULL; it = it->next) {
-        pthread_mutex_t *ilock = lock_for(hash(item_key(it), it->nkey));
+    for (it = lrus[clsid].head[seg]; seg < LRU_NSEGS;
+         it = it != NULL ? it->next : lrus[clsid].head[++seg < LRU_NSEGS ? seg : 0]) {
+        pthread_mutex_t *ilock;
         rel_time_t exptime;
         int n;
 
+        if (it == NULL || (iflags(it) & ITEM_CRAWLER))
+            continue;
         if (limit != 0 && shown >= limit)
             break;
+        ilock = lock_for(hash(item_key(it), it->nkey));
         if (pthread_mutex_trylock(ilock) != 0)
             continue;
         exptime = it->exptime;
@@ -988,6 +1248,678 @@ void item_cachedump(unsigned int clsid, unsigned int limit,
 void item_stats_sizes(ADD_STAT add, void *cookie)
 {
     append_stat(add, cookie, "sizes_status", "%s", "disabled");
+}
+
+/* ---- the LRU maintainer ---- */
+
+static pthread_t maint_tid;
+static bool maint_running, maint_stop;
+static pthread_mutex_t maint_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t maint_cond = PTHREAD_COND_INITIALIZER;
+
+/* Keep a few chunks free once the class cannot grow, so that most sets
+ * find one without evicting inline: about 1/256 of a page, at least 2. */
+static int maint_keep_free(unsigned int id, const struct engine_config *c)
+{
+    unsigned int want = slabs_perslab(id) / 256 + 2, have;
+    int n = 0;
+
+    if (!settings.evict_to_free)
+        return 0;
+    have = slabs_free_chunks(id);
+    if (have >= want || slabs_can_grow(id))
+        return 0;
+    while (have + (unsigned int)n < want &&
+           lru_pull_tail(id, LRU_COLD, 0, PULL_EVICT | PULL_MAINT, c) ==
+               PULL_FREED)
+        n++;
+    return n;
+}
+
+/* One pass over class id: reclaim dead TEMP items, push HOT and WARM
+ * down to their bounds, give COLD's ACTIVE tail items a place in WARM,
+ * keep a little memory free.  Returns the work done. */
+static int juggle(unsigned int id, const struct engine_config *c)
+{
+    struct lru *l = &lrus[id];
+    rel_time_t now = now_time(), cold_age;
+    int i, did = 0;
+
+    for (i = 0; i < JUGGLE_MAX; i++) {
+        if (lru_pull_tail(id, LRU_TEMP, 0, PULL_MAINT, c) != PULL_FREED)
+            break;
+        did++;
+    }
+    if (c->lru_segmented) {
+        pthread_mutex_lock(&l->lock);
+        cold_age = do_seg_age(l, LRU_COLD, now);
+        pthread_mutex_unlock(&l->lock);
+        for (i = 0; i < JUGGLE_MAX; i++) {
+            int more = 0;
+
+            more += lru_pull_tail(id, LRU_HOT,
+                                  (rel_time_t)(cold_age * c->hot_max_factor),
+                                  PULL_MAINT, c) != PULL_NONE;
+            more += lru_pull_tail(id, LRU_WARM,
+                                  (rel_time_t)(cold_age * c->warm_max_factor),
+                                  PULL_MAINT, c) != PULL_NONE;
+            more += lru_pull_tail(id, LRU_COLD, 0, PULL_MAINT, c) !=
+                    PULL_NONE;
+            if (more == 0)
+                break;
+            did += more;
+        }
+    }
+    return did + maint_keep_free(id, c);
+}
+
+int lru_maintainer_juggle(unsigned int id)
+{
+    struct engine_config c;
+
+    engine_config_get(&c);
+    if (id < 1 || id > slabs_largest_class())
+        return 0;
+    return juggle(id, &c);
+}
+
+/* Sleeps adaptively: twice as long after a pass with nothing to do (up
+ * to 1 s), half as long after a busy one (down to 1 ms). */
+static void *maint_thread(void *arg)
+{
+    useconds_t sleep_us = MAINT_SLEEP_MIN;
+
+    (void)arg;
+    pthread_mutex_lock(&maint_lock);
+    while (!maint_stop) {
+        struct engine_config c;
+        struct timespec ts;
+        unsigned int i, n = slabs_largest_class();
+        int did = 0;
+
+        pthread_mutex_unlock(&maint_lock);
+        engine_config_get(&c);
+        for (i = 1; i <= n; i++)
+            did += juggle(i, &c);
+        __atomic_add_fetch(&juggles, 1, __ATOMIC_RELAXED);
+        if (did == 0)
+            sleep_us = sleep_us * 2 > MAINT_SLEEP_MAX ? MAINT_SLEEP_MAX
+                                                      : sleep_us * 2;
+        else
+            sleep_us = sleep_us / 2 < MAINT_SLEEP_MIN ? MAINT_SLEEP_MIN
+                                                      : sleep_us / 2;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += (long)sleep_us * 1000;
+        ts.tv_sec += ts.tv_nsec / 1000000000;
+        ts.tv_nsec %= 1000000000;
+        pthread_mutex_lock(&maint_lock);
+        if (!maint_stop)
+            pthread_cond_timedwait(&maint_cond, &maint_lock, &ts);
+    }
+    pthread_mutex_unlock(&maint_lock);
+    return NULL;
+}
+
+bool lru_maintainer_start(void)
+{
+    int rc;
+
+    if (maint_running)
+        return true;
+    maint_stop = false;
+    rc = pthread_create(&maint_tid, NULL, maint_thread, NULL);
+    if (rc != 0) {
+        fprintf(stderr, "items: cannot start the LRU maintainer: %s\n",
+                strerror(rc));
+        return false;
+    }
+    maint_running = true;
+    return true;
+}
+
+void lru_maintainer_stop(void)
+{
+    if (!maint_running)
+        return;
+    pthread_mutex_lock(&maint_lock);
+    maint_stop = true;
+    pthread_cond_signal(&maint_cond);
+    pthread_mutex_unlock(&maint_lock);
+    pthread_join(maint_tid, NULL);
+    maint_running = false;
+}
+
+bool lru_maintainer_running(void)
+{
+    return maint_running;
+}
+
+uint64_t item_class_evictions(unsigned int id)
+{
+    uint64_t n;
+
+    if (id < 1 || id >= MAX_SLAB_CLASSES)
+        return 0;
+    pthread_mutex_lock(&lrus[id].lock);
+    n = lrus[id].evicted;
+    pthread_mutex_unlock(&lrus[id].lock);
+    return n;
+}
+
+rel_time_t item_class_age(unsigned int id)
+{
+    rel_time_t a;
+
+    if (id < 1 || id >= MAX_SLAB_CLASSES)
+        return 0;
+    pthread_mutex_lock(&lrus[id].lock);
+    a = do_seg_age(&lrus[id], LRU_COLD, now_time());
+    pthread_mutex_unlock(&lrus[id].lock);
+    return a;
+}
+
+/* ---- crawler support ---- */
+
+item *item_crawler_new(void)
+{
+    item *cur = calloc(1, sizeof(*cur));
+
+    if (cur != NULL)
+        cur->it_flags = ITEM_CRAWLER;
+    return cur;
+}
+
+void item_crawler_link(item *cur, unsigned int id, enum lru_seg seg)
+{
+    struct lru *l = &lrus[id];
+
+    pthread_mutex_lock(&l->lock);
+    __atomic_store_n(&cur->lru_seg, (uint8_t)seg, __ATOMIC_RELAXED);
+    cur->next = NULL;
+    cur->prev = l->tail[seg];
+    if (l->tail[seg] != NULL)
+        l->tail[seg]->next = cur;
+    l->tail[seg] = cur;
+    if (l->head[seg] == NULL)
+        l->head[seg] = cur;
+    __atomic_or_fetch(&cur->it_flags, ITEM_LINKED, __ATOMIC_RELAXED);
+    pthread_mutex_unlock(&l->lock);
+}
+
+void item_crawler_unlink(item *cur, unsigned int id)
+{
+    struct lru *l = &lrus[id];
+
+    pthread_mutex_lock(&l->lock);
+    if (iflags(cur) & ITEM_LINKED) {
+        do_lru_remove(l, cur);
+        iflags_clear(cur, ITEM_LINKED);
+    }
+    pthread_mutex_unlock(&l->lock);
+}
+
+/* Caller holds l->lock.  Swap cur with the item before it (towards the
+ * head), which is returned. */
+static item *do_crawler_advance(struct lru *l, item *cur)
+{
+    item *it = cur->prev;
+    unsigned int seg = iseg(cur);
+
+    if (it == NULL)
+        return NULL;
+    do_lru_remove(l, cur);
+    cur->next = it;
+    cur->prev = it->prev;
+    if (it->prev != NULL)
+        it->prev->next = cur;
+    else
+        l->head[seg] = cur;
+    it->prev = cur;
+    return it;
+}
+
+enum crawl_step item_crawler_step(item *cur, unsigned int id, item **out,
+                                  uint32_t *hv)
+{
+    struct lru *l = &lrus[id];
+    item *it;
+    uint32_t h;
+
+    pthread_mutex_lock(&l->lock);
+    it = cur->prev;
+    if (it == NULL) {
+        do_lru_remove(l, cur);
+        iflags_clear(cur, ITEM_LINKED);
+        pthread_mutex_unlock(&l->lock);
+        return CRAWL_DONE;
+    }
+    if (iflags(it) & ITEM_CRAWLER) {
+        do_crawler_advance(l, cur);
+        pthread_mutex_unlock(&l->lock);
+        return CRAWL_SKIP;
+    }
+    /* A busy item is not passed over: the caller yields and retries, so
+     * a dump misses no live item.  Item locks are held only briefly. */
+    h = hash(item_key(it), it->nkey);
+    if (pthread_mutex_trylock(lock_for(h)) != 0) {
+        pthread_mutex_unlock(&l->lock);
+        return CRAWL_SKIP;
+    }
+    do_crawler_advance(l, cur);
+    __atomic_add_fetch(&it->refcount, 1, __ATOMIC_RELAXED);
+    l->crawler_items_checked++;
+    pthread_mutex_unlock(&l->lock);
+    *out = it;
+    *hv = h;
+    return CRAWL_ITEM;
+}
+
+bool item_crawler_reclaim(item *it, uint32_t hv, unsigned int id)
+{
+    rel_time_t now = now_time();
+    struct lru *l = &lrus[id];
+
+    if (!(iflags(it) & ITEM_LINKED) ||
+        (!item_is_expired(it, now) && !item_is_flushed(it, now)))
+        return false;
+    pthread_mutex_lock(&l->lock);
+    l->crawler_reclaimed++;
+    l->reclaimed++;
+    if (!(iflags(it) & ITEM_FETCHED))
+        l->expired_unfetched++;
+    do_item_unlink_lru_held(it, hv, l);
+    pthread_mutex_unlock(&l->lock);
+    return true;
+}
+
+void item_crawler_release(item *it, uint32_t hv)
+{
+    item_release(it);
+    item_unlock(hv);
+}
+
+/* Base64 of the key for "mg <key> b" lines of keys with odd bytes. */
+static size_t b64_encode(const unsigned char *in, size_t n, char *out)
+{
+    static const char tbl[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    size_t i, o = 0;
+
+    for (i = 0; i < n; i += 3) {
+        uint32_t v = (uint32_t)in[i] << 16;
+
+        if (i + 1 < n)
+            v |= (uint32_t)in[i + 1] << 8;
+        if (i + 2 < n)
+            v |= in[i + 2];
+        out[o++] = tbl[(v >> 18) & 63];
+        out[o++] = tbl[(v >> 12) & 63];
+        out[o++] = i + 1 < n ? tbl[(v >> 6) & 63] : '=';
+        out[o++] = i + 2 < n ? tbl[v & 63] : '=';
+    }
+    return o;
+}
+
+/* Keys are printed URL-encoded in metadump, as the reference does. */
+static size_t key_urlencode(const char *k, size_t n, char *out)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t i, o = 0;
+
+    for (i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)k[i];
+
+        if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+            (ch >= '0' && ch <= '9') || ch == '-' || ch == '.' ||
+            ch == '_' || ch == '~') {
+            out[o++] = (char)ch;
+        } else {
+            out[o++] = '%';
+            out[o++] = hex[ch >> 4];
+            out[o++] = hex[ch & 15];
+        }
+    }
+    return o;
+}
+
+size_t item_metadump_line(item *it, bool mg, char *buf, size_t len)
+{
+    rel_time_t now = now_time();
+    char key[KEY_MAX_LENGTH * 3 + 1];
+    size_t nk, i;
+    int n;
+
+    if (len < sizeof(key) + 160 || !(iflags(it) & ITEM_LINKED) ||
+        item_is_expired(it, now) || item_is_flushed(it, now))
+        return 0;
+    if (mg) {
+        bool plain = true;
+
+        for (i = 0; i < it->nkey; i++)
+            if ((unsigned char)item_key(it)[i] <= ' ')
+                plain = false;
+        if (plain)
+            n = snprintf(buf, len, "mg %.*s\r\n", (int)it->nkey,
+                         item_key(it));
+        else {
+            nk = b64_encode((const unsigned char *)item_key(it), it->nkey,
+                            key);
+            n = snprintf(buf, len, "mg %.*s b\r\n", (int)nk, key);
+        }
+        return n > 0 ? (size_t)n : 0;
+    }
+    nk = key_urlencode(item_key(it), it->nkey, key);
+    n = snprintf(buf, len,
+                 "key=%.*s exp=%lld la=%lld cas=%llu fetch=%s cls=%u "
+                 "size=%zu\n",
+                 (int)nk, key,
+                 it->exptime == 0 ? -1LL
+                                  : (long long)it->exptime + process_started,
+                 (long long)itime(it) + process_started,
+                 (unsigned long long)item_get_cas(it),
+                 (iflags(it) & ITEM_FETCHED) ? "yes" : "no",
+                 (unsigned int)it->slabs_clsid,
+                 /* The reference keeps non-zero client flags in the
+                  * item (4 bytes); report its figure. */
+                 item_ntotal(it) + (it->client_flags ? 4 : 0));
+    return n > 0 ? (size_t)n : 0;
+}
+
+/* ---- slab mover support ---- */
+
+/* Caller holds the item lock of hv; `it` is linked, refcount 1, nobody
+ * else can reach it but LRU walkers.  Copy it into `to` (a chunk of the
+ * same class off the moving page) and put the copy in its place in the
+ * hash table and the LRU; the old chunk goes back to the slabs (on the
+ * moving page, that marks it done). */
+static void do_item_relocate(item *it, item *to, uint32_t hv)
+{
+    size_t ntotal = item_ntotal(it);
+    struct lru *l = &lrus[item_lru_id(it)];
+    unsigned int id = it->slabs_clsid;
+
+    pthread_mutex_lock(&l->lock);
+    memcpy(to, it, ntotal);
+    to->refcount = 1;
+    to->next = it->next;
+    to->prev = it->prev;
+    if (to->next != NULL)
+        to->next->prev = to;
+    else
+        l->tail[iseg(it)] = to;
+    if (to->prev != NULL)
+        to->prev->next = to;
+    else
+        l->head[iseg(it)] = to;
+    assoc_delete(item_key(it), it->nkey, hv);
+    assoc_insert(to, hv);
+    __atomic_store_n(&it->it_flags, 0, __ATOMIC_RELAXED);
+    __atomic_store_n(&it->refcount, 0, __ATOMIC_RELAXED);
+    pthread_mutex_unlock(&l->lock);
+    slabs_free(it, ntotal, id);
+}
+
+enum evac_result item_evacuate(void *p, unsigned int id, const char *page,
+                               size_t page_len)
+{
+    item *it = p, *to;
+    uint8_t f = __atomic_load_n(&it->it_flags, __ATOMIC_ACQUIRE);
+    enum evac_result r = EVAC_BUSY;
+    uint32_t hv;
+
+    if (!(f & ITEM_LINKED) || (f & ITEM_SLABBED))
+        return EVAC_BUSY;     /* being built, or held after unlink */
+    hv = hash(item_key(it), it->nkey);
+    if (pthread_mutex_trylock(lock_for(hv)) != 0)
+        return EVAC_BUSY;
+    if (assoc_find(item_key(it), it->nkey, hv) != it ||
+        __atomic_load_n(&it->refcount, __ATOMIC_ACQUIRE) != 1)
+        goto out_unlock;
+    to = slabs_alloc_free_chunk(item_ntotal(it), id);
+    if (to != NULL && (const char *)to >= page &&
+        (const char *)to < page + page_len) {
+        assert(0);   /* the moving page's chunks are off the free list */
+        to = NULL;
+    }
+    if (to != NULL) {
+        do_item_relocate(it, to, hv);
+        r = EVAC_RESCUED;
+    } else {
+        do_item_unlink(it, hv);
+        r = EVAC_EVICTED;
+    }
+out_unlock:
+    pthread_mutex_unlock(lock_for(hv));
+    return r;
+}
+
+unsigned int item_evacuate_chunked(const char *page, size_t len)
+{
+    unsigned int id = slabs_largest_class(), busy = 0, seg;
+    struct lru *l = &lrus[id];
+
+    pthread_mutex_lock(&l->lock);
+    for (seg = 0; seg < LRU_NSEGS; seg++) {
+        item *it, *next;
+
+        for (it = l->head[seg]; it != NULL; it = next) {
+            size_t i, n;
+            bool hit = false;
+            uint32_t hv;
+
+            next = it->next;
+            if (iflags(it) & ITEM_CRAWLER || !(iflags(it) & ITEM_CHUNKED))
+                continue;
+            n = nchunks_for(it->nbytes);
+            for (i = 0; i < n && !hit; i++) {
+                const char *c = chunk_ptrs(it)[i];
+
+                hit = c >= page && c < page + len;
+            }
+            if (!hit)
+                continue;
+            hv = hash(item_key(it), it->nkey);
+            if (pthread_mutex_trylock(lock_for(hv)) != 0) {
+                busy++;
+                continue;
+            }
+            if (__atomic_load_n(&it->refcount, __ATOMIC_ACQUIRE) == 1)
+                do_item_unlink_lru_held(it, hv, l);
+            else
+                busy++;
+            pthread_mutex_unlock(lock_for(hv));
+        }
+    }
+    pthread_mutex_unlock(&l->lock);
+    return busy;
+}
+
+/* ---- configuration ---- */
+
+void engine_config_get(struct engine_config *out)
+{
+    pthread_mutex_lock(&cfg_lock);
+    *out = cfg;
+    pthread_mutex_unlock(&cfg_lock);
+}
+
+void engine_config_set(const struct engine_config *in)
+{
+    pthread_mutex_lock(&cfg_lock);
+    cfg = *in;
+    __atomic_store_n(&hot_segmented, in->lru_segmented, __ATOMIC_RELAXED);
+    __atomic_store_n(&hot_temp_lru, in->temp_lru, __ATOMIC_RELAXED);
+    __atomic_store_n(&hot_temp_ttl, in->temporary_ttl, __ATOMIC_RELAXED);
+    pthread_mutex_unlock(&cfg_lock);
+}
+
+static bool opt_uint(const char *name, const char *val, uint32_t max,
+                     uint32_t *out)
+{
+    if (val == NULL || !safe_strtoul(val, out) || *out > max) {
+        fprintf(stderr, "-o %s takes a number from 0 to %u\n", name, max);
+        return false;
+    }
+    return true;
+}
+
+static bool opt_double(const char *name, const char *val, double *out)
+{
+    if (val == NULL || !safe_strtod(val, out) || *out <= 0) {
+        fprintf(stderr, "-o %s takes a number greater than 0\n", name);
+        return false;
+    }
+    return true;
+}
+
+/* Flags without a value. */
+static bool opt_flag(struct engine_config *c, const char *name)
+{
+    if (strcmp(name, "lru_maintainer") == 0) {
+        c->lru_maintainer = c->lru_segmented = true;
+    } else if (strcmp(name, "no_lru_maintainer") == 0) {
+        c->lru_maintainer = c->lru_segmented = false;
+    } else if (strcmp(name, "lru_crawler") == 0) {
+        c->lru_crawler = true;
+    } else if (strcmp(name, "no_lru_crawler") == 0) {
+        c->lru_crawler = false;
+    } else if (strcmp(name, "slab_reassign") == 0) {
+        c->slab_reassign = true;
+    } else if (strcmp(name, "no_slab_reassign") == 0) {
+        c->slab_reassign = false;
+    } else if (strcmp(name, "modern") == 0) {
+        /* Everything "modern" turns on is already the default. */
+    } else {
+        return false;
+    }
+    return true;
+}
+
+enum opt_result engine_option(const char *name, const char *val)
+{
+    struct engine_config c;
+    uint32_t u;
+    bool ok = true;
+
+    engine_config_get(&c);
+    if (opt_flag(&c, name)) {
+        /* done */
+    } else if (strcmp(name, "slab_automove") == 0) {
+        ok = opt_uint(name, val ? val : "1", 2, &u);
+        c.slab_automove = (int)u;
+    } else if (strcmp(name, "slab_automove_ratio") == 0) {
+        ok = opt_double(name, val, &c.slab_automove_ratio);
+    } else if (strcmp(name, "slab_automove_window") == 0) {
+        ok = opt_uint(name, val, 3600, &c.slab_automove_window);
+    } else if (strcmp(name, "hot_lru_pct") == 0) {
+        ok = opt_uint(name, val, 80, &c.hot_lru_pct);
+    } else if (strcmp(name, "warm_lru_pct") == 0) {
+        ok = opt_uint(name, val, 80, &c.warm_lru_pct);
+    } else if (strcmp(name, "hot_max_factor") == 0) {
+        ok = opt_double(name, val, &c.hot_max_factor);
+    } else if (strcmp(name, "warm_max_factor") == 0) {
+        ok = opt_double(name, val, &c.warm_max_factor);
+    } else if (strcmp(name, "temporary_ttl") == 0) {
+        ok = opt_uint(name, val, INT32_MAX, &u);
+        c.temporary_ttl = (int)u;
+        c.temp_lru = true;
+    } else if (strcmp(name, "lru_crawler_sleep") == 0) {
+        ok = opt_uint(name, val, 1000000, &c.crawler_sleep);
+    } else if (strcmp(name, "lru_crawler_tocrawl") == 0) {
+        ok = opt_uint(name, val, UINT32_MAX, &c.crawler_tocrawl);
+    } else {
+        return OPT_UNKNOWN;
+    }
+    if (ok && c.hot_lru_pct + c.warm_lru_pct > 80) {
+        fprintf(stderr, "hot_lru_pct + warm_lru_pct cannot be more than "
+                "80%% combined\n");
+        ok = false;
+    }
+    if (!ok)
+        return OPT_BAD;
+    engine_config_set(&c);
+    return OPT_OK;
+}
+
+bool engine_threads_start(void)
+{
+    struct engine_config c;
+
+    engine_config_get(&c);
+    if (c.lru_maintainer && !lru_maintainer_start())
+        return false;
+    if (c.lru_crawler && !crawler_start())
+        return false;
+    if (c.slab_reassign && !slabs_mover_start())
+        return false;
+    return true;
+}
+
+void engine_threads_stop(void)
+{
+    slabs_mover_stop();
+    crawler_stop();
+    lru_maintainer_stop();
+}
+
+/* ---- stats of the background work ---- */
+
+#define U64(x) ((unsigned long long)(x))
+
+void engine_general_stats(ADD_STAT add, void *c,
+                          const struct storage_totals *t)
+{
+    append_stat(add, c, "slab_reassign_rescues", "%llu", U64(t->slab.rescues));
+    append_stat(add, c, "slab_reassign_chunk_rescues", "%d", 0);
+    append_stat(add, c, "slab_reassign_evictions_nomem", "%llu",
+                U64(t->slab.evictions_nomem));
+    append_stat(add, c, "slab_reassign_inline_reclaim", "%d", 0);
+    append_stat(add, c, "slab_reassign_busy_items", "%llu",
+                U64(t->slab.busy_items));
+    append_stat(add, c, "slab_reassign_busy_deletes", "%d", 0);
+    append_stat(add, c, "slab_reassign_running", "%d",
+                t->slab.running ? 1 : 0);
+    append_stat(add, c, "slabs_moved", "%llu", U64(t->slab.slabs_moved));
+    append_stat(add, c, "lru_crawler_running", "%d",
+                t->lru_crawler_running ? 1 : 0);
+    append_stat(add, c, "lru_crawler_starts", "%llu",
+                U64(t->lru_crawler_starts));
+    append_stat(add, c, "lru_maintainer_juggles", "%llu",
+                U64(t->lru_maintainer_juggles));
+}
+
+void engine_settings_stats(ADD_STAT add, void *c, int part)
+{
+    struct engine_config e;
+
+    engine_config_get(&e);
+    if (part == 0) {
+        append_stat(add, c, "slab_reassign", "%s",
+                    e.slab_reassign ? "yes" : "no");
+        append_stat(add, c, "slab_automove", "%d", e.slab_automove);
+        append_stat(add, c, "slab_automove_ratio", "%.2f",
+                    e.slab_automove_ratio);
+        append_stat(add, c, "slab_automove_window", "%u",
+                    e.slab_automove_window);
+    } else if (part == 1) {
+        append_stat(add, c, "lru_crawler", "%s",
+                    crawler_running() ? "yes" : "no");
+        append_stat(add, c, "lru_crawler_sleep", "%u", e.crawler_sleep);
+        append_stat(add, c, "lru_crawler_tocrawl", "%u", e.crawler_tocrawl);
+    } else {
+        append_stat(add, c, "lru_maintainer_thread", "%s",
+                    e.lru_maintainer ? "yes" : "no");
+        append_stat(add, c, "lru_segmented", "%s",
+                    e.lru_segmented ? "yes" : "no");
+        append_stat(add, c, "hot_lru_pct", "%u", e.hot_lru_pct);
+        append_stat(add, c, "warm_lru_pct", "%u", e.warm_lru_pct);
+        append_stat(add, c, "hot_max_factor", "%.2f", e.hot_max_factor);
+        append_stat(add, c, "warm_max_factor", "%.2f", e.warm_max_factor);
+        append_stat(add, c, "temp_lru", "%s", e.temp_lru ? "yes" : "no");
+        append_stat(add, c, "temporary_ttl", "%d", e.temporary_ttl);
+        append_stat(add, c, "slab_automove_freeratio", "%.3f",
+                    e.slab_automove_freeratio);
+    }
 }
 
 /* ---- start-up and shutdown ---- */

@@ -24,6 +24,12 @@ typedef struct _stritem item;
 #define ITEM_SLABBED  0x04   /* free, back in its slab class */
 #define ITEM_FETCHED  0x08   /* read at least once since stored */
 #define ITEM_CHUNKED  0x10   /* value spread over chunks */
+#define ITEM_ACTIVE   0x20   /* fetched again since its last LRU move */
+#define ITEM_CRAWLER  0x40   /* not an item: a crawler's place holder */
+
+/* The segments of a class's LRU (it->lru_seg).  Without the segmented
+ * LRU every item lives in LRU_COLD, as in the reference. */
+enum lru_seg { LRU_HOT, LRU_WARM, LRU_COLD, LRU_TEMP, LRU_NSEGS };
 
 struct _stritem {
     struct _stritem *next;    /* LRU, towards the tail */
@@ -37,7 +43,9 @@ struct _stritem {
     uint8_t it_flags;         /* ITEM_* */
     uint8_t slabs_clsid;      /* slab class (chunk class of the header) */
     uint8_t nkey;             /* key length, no terminator */
-    uint8_t pad_[3];
+    uint8_t lru_seg;          /* enum lru_seg; atomic, changed under the
+                                 LRU lock */
+    uint8_t pad_[2];
     /* then: uint64_t cas if ITEM_CAS; key; value (or chunk list) */
     char data[];
 };
@@ -124,6 +132,17 @@ struct storage_totals {
     uint64_t curr_items, total_items, bytes;
     uint64_t evictions, evicted_unfetched, evicted_active, reclaimed;
     uint64_t expired_unfetched, outofmemory;
+    uint64_t crawler_reclaimed, crawler_items_checked, lrutail_reflocked;
+    uint64_t moves_to_cold, moves_to_warm, moves_within_lru;
+    uint64_t direct_reclaims;
+    uint64_t lru_maintainer_juggles;  /* maintainer passes */
+    uint64_t lru_crawler_starts;      /* crawls begun */
+    bool lru_crawler_running;
+    struct slab_move_stats {          /* slabs.c, the page mover */
+        uint64_t rescues, evictions_nomem, busy_items, slabs_moved;
+        uint64_t global_page_pool;    /* pages not in any class */
+        bool running;
+    } slab;
     uint64_t total_malloced;      /* bytes of slab pages handed out */
     unsigned int hash_power_level;
     uint64_t hash_bytes;
@@ -155,5 +174,94 @@ size_t item_total_size(size_t nkey, size_t nbytes);
 unsigned int item_lock_power(void);
 void item_lock(uint32_t hv);
 void item_unlock(uint32_t hv);
+
+/* ---------------------------------------------------------------------
+ * Background machinery: settings, the LRU maintainer, and the hooks the
+ * crawler (crawler.c) and the slab mover (slabs.c) use.
+ * ------------------------------------------------------------------- */
+
+/* Tunables of the engine's background work ("-o" options, the lru,
+ * lru_crawler and slabs admin commands).  Read and written only through
+ * engine_config_get/engine_config_set (a leaf lock, never on the hot
+ * path; the few fields the hot path needs are mirrored in atomics). */
+struct engine_config {
+    bool lru_maintainer;        /* maintainer thread runs */
+    bool lru_segmented;         /* HOT/WARM/COLD (else all in COLD) */
+    bool temp_lru;              /* short-TTL items go to TEMP */
+    int temporary_ttl;          /* seconds; TTL below this: TEMP */
+    unsigned int hot_lru_pct;   /* % of a class's bytes HOT may hold */
+    unsigned int warm_lru_pct;  /* % WARM may hold */
+    double hot_max_factor;      /* HOT tail older than COLD age * this */
+    double warm_max_factor;     /* moves down; likewise WARM */
+    bool lru_crawler;           /* crawler thread runs */
+    unsigned int crawler_sleep; /* microseconds per 1000 items checked */
+    uint32_t crawler_tocrawl;   /* items checked per LRU per crawl, 0: all */
+    bool slab_reassign;         /* pages may move between classes */
+    int slab_automove;          /* 0 off, 1 default, 2 aggressive */
+    double slab_automove_ratio; /* age ratio for mode 1 */
+    unsigned int slab_automove_window; /* seconds of history */
+    double slab_automove_freeratio;    /* free share a class may keep */
+};
+void engine_config_get(struct engine_config *out);
+void engine_config_set(const struct engine_config *in);
+
+/* One "-o name[=val]" option: OPT_OK, OPT_BAD (a message went to
+ * stderr), or OPT_UNKNOWN (not ours). */
+enum opt_result { OPT_UNKNOWN, OPT_OK, OPT_BAD };
+enum opt_result engine_option(const char *name, const char *val);
+
+/* "stats" lines: the slab mover, crawler and maintainer counters (put
+ * after hash_is_expanding), and "stats settings" lines in three parts
+ * at the reference's positions (0: slab_reassign..slab_automove_window,
+ * 1: lru_crawler..lru_crawler_tocrawl, 2: lru_maintainer_thread..). */
+void engine_general_stats(ADD_STAT add, void *cookie,
+                          const struct storage_totals *t);
+void engine_settings_stats(ADD_STAT add, void *cookie, int part);
+
+/* Start and stop the maintainer, crawler and slab mover threads, as
+ * configured.  Called by main() after storage_init(). */
+bool engine_threads_start(void);
+void engine_threads_stop(void);
+
+/* The LRU maintainer alone (items.c), for "lru mode" and tests. */
+bool lru_maintainer_start(void);
+void lru_maintainer_stop(void);
+bool lru_maintainer_running(void);
+/* One pass of the maintainer over class id (tests).  Items moved. */
+int lru_maintainer_juggle(unsigned int id);
+
+/* Per class figures for slabs.c's automover. */
+uint64_t item_class_evictions(unsigned int id);
+rel_time_t item_class_age(unsigned int id);
+
+/* Crawler support.  A cursor is a fake item (ITEM_CRAWLER) placed in an
+ * LRU segment and moved from the tail towards the head one item per
+ * step; all LRU walkers skip cursors.  Each step returns the item passed
+ * over, referenced and with its item lock held (*hv), or says the walk
+ * is done or that this item was busy and skipped. */
+enum crawl_step { CRAWL_DONE, CRAWL_SKIP, CRAWL_ITEM };
+item *item_crawler_new(void);
+void item_crawler_link(item *cur, unsigned int id, enum lru_seg seg);
+void item_crawler_unlink(item *cur, unsigned int id);
+enum crawl_step item_crawler_step(item *cur, unsigned int id, item **it,
+                                  uint32_t *hv);
+/* Caller holds the item lock: reclaim it if dead (counts it for the
+ * class as crawler_reclaimed); true if it was reclaimed. */
+bool item_crawler_reclaim(item *it, uint32_t hv, unsigned int id);
+/* Drop the step's reference and item lock. */
+void item_crawler_release(item *it, uint32_t hv);
+/* Caller holds the item lock.  A "key=... exp=..." metadump line (with
+ * "\n") or, if mg, an "mg <key>\r\n" line; 0 if the item is dead. */
+size_t item_metadump_line(item *it, bool mg, char *buf, size_t len);
+
+/* Slab mover support: free the chunk at `p` of class id so its page can
+ * move (rescue the item into another chunk of the class if one is free,
+ * else evict it).  EVAC_BUSY: try again later. */
+enum evac_result { EVAC_DONE, EVAC_RESCUED, EVAC_EVICTED, EVAC_BUSY };
+enum evac_result item_evacuate(void *p, unsigned int id,
+                               const char *page, size_t page_len);
+/* Evict chunked items whose data chunks lie in [page, page+len).
+ * Returns how many were busy (held by readers). */
+unsigned int item_evacuate_chunked(const char *page, size_t len);
 
 #endif /* ITEMS_H */

@@ -33,6 +33,8 @@
 #include "stats.h"
 #include "thread.h"
 #include "hash.h"
+#include "auth.h"
+#include "sasl_auth.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -130,7 +132,7 @@ conn *conn_new(int sfd, enum conn_states state, short ev_flags,
     c->is_unix = is_unix;
     c->state = state;
     c->write_and_go = conn_new_cmd;
-    c->last_cmd_time = current_time;
+    c->last_cmd_time = clock_now();
     if (state != conn_listening) {
         c->rsize = RBUF_INITIAL;
         c->rbuf = malloc(c->rsize);
@@ -209,6 +211,7 @@ static void conn_free(conn *c)
     free(c->iov);
     free(c->ilist);
     free(c->msgs);
+    sasl_session_free(c->sasl);
     free(c);
 }
 
@@ -246,7 +249,7 @@ void conn_close_idle(LIBEVENT_THREAD *t)
     for (c = t->conns; c != NULL; c = next) {
         next = c->next;
         if ((c->state == conn_waiting || c->state == conn_read) &&
-            current_time - c->last_cmd_time >
+            clock_now() - c->last_cmd_time >
                 (rel_time_t)settings.idle_timeout) {
             log_msg(1, "Closing idle fd %d", c->sfd);
             conn_close(c);
@@ -349,6 +352,22 @@ bool out_bytes(conn *c, const char *buf, size_t len)
     return true;
 }
 
+char *out_reserve(conn *c, size_t max)
+{
+    struct wblock *b = wblock_room(c, max);
+
+    return b != NULL ? b->data + b->used : NULL;
+}
+
+bool out_commit(conn *c, size_t len)
+{
+    struct wblock *b = c->wb_tail;
+    char *p = b->data + b->used;
+
+    b->used += len;
+    return add_iov(c, p, len);
+}
+
 bool out_printf(conn *c, const char *fmt, ...)
 {
     char tmp[512];
@@ -401,6 +420,9 @@ bool out_item_data(conn *c, item *it, size_t len)
 
 void out_string(conn *c, const char *str)
 {
+    size_t len;
+    char *p;
+
     if (c->noreply) {
         if (c->is_udp && c->msgused > 0)
             c->msgs[c->msgused - 1].skip = true;
@@ -409,7 +431,15 @@ void out_string(conn *c, const char *str)
         return;
     }
     log_msg(2, ">%d %s", c->sfd, str);
-    if (!out_bytes(c, str, strlen(str)) || !out_bytes(c, "\r\n", 2)) {
+    len = strlen(str);
+    p = len + 2 <= WBLOCK_SIZE ? out_reserve(c, len + 2) : NULL;
+    if (p == NULL) {
+        conn_close_after_reply(c);
+        return;
+    }
+    memcpy(p, str, len);
+    memcpy(p + len, "\r\n", 2);
+    if (!out_commit(c, len + 2)) {
         conn_close_after_reply(c);
         return;
     }
@@ -454,14 +484,15 @@ enum read_result { READ_DATA, READ_NO_DATA, READ_ERROR, READ_MEMORY };
 
 static void count_read(conn *c, size_t n)
 {
-    THR_STATS_LOCK(c);
-    c->thread->stats.bytes_read += n;
-    THR_STATS_UNLOCK(c);
+    STATS_ADD(c, bytes_read, n);
 }
 
-/* Read what the socket has into rbuf.  A full buffer is doubled (up to
- * RBUF_MAX) so long multi-get lines fit; the protocol code decides
- * whether a line without '\n' may keep growing. */
+/* Read what the socket has into rbuf.  A full buffer grows (doubling, up
+ * to RBUF_MAX) only for a text line without "\n" that may keep growing
+ * (a long multi-get).  Otherwise reading stops at a full buffer and the
+ * parser runs: like the reference, which reads into a fixed 16 KB
+ * buffer, an over-long line of any other command then closes the
+ * connection instead of being read whole. */
 static enum read_result try_read_network(conn *c)
 {
     enum read_result res = READ_NO_DATA;
@@ -478,6 +509,10 @@ static enum read_result try_read_network(conn *c)
         if (c->rbytes >= c->rsize) {
             char *nb;
 
+            if (c->protocol != PROTO_ASCII ||
+                memchr(c->rbuf, '\n', c->rbytes) != NULL ||
+                !proto_text_line_may_grow(c))
+                return READ_DATA;
             if (c->rsize >= RBUF_MAX)
                 return READ_MEMORY;
             nb = realloc(c->rbuf, c->rsize * 2);
@@ -648,9 +683,7 @@ static enum transmit_result transmit(conn *c)
             }
             return TRANSMIT_HARD;
         }
-        THR_STATS_LOCK(c);
-        c->thread->stats.bytes_written += (size_t)n;
-        THR_STATS_UNLOCK(c);
+        STATS_ADD(c, bytes_written, (size_t)n);
         while (n > 0) {
             struct iovec *v = &c->iov[c->iovcurr];
 
@@ -724,9 +757,7 @@ static void send_datagram(conn *c, uint16_t seq, uint16_t total,
     m.msg_iovlen = (size_t)nv;
     /* UDP is lossy by contract: a full socket buffer drops the reply. */
     if (sendmsg(c->sfd, &m, 0) > 0) {
-        THR_STATS_LOCK(c);
-        c->thread->stats.bytes_written += UDP_HEADER_SIZE;
-        THR_STATS_UNLOCK(c);
+        STATS_ADD(c, bytes_written, UDP_HEADER_SIZE);
     }
 }
 
@@ -774,9 +805,7 @@ static enum transmit_result transmit_udp(conn *c)
             }
             send_datagram(c, seq, total, v, nv);
             sent += got;
-            THR_STATS_LOCK(c);
-            c->thread->stats.bytes_written += got;
-            THR_STATS_UNLOCK(c);
+            STATS_ADD(c, bytes_written, got);
         }
     }
     c->iovcurr = c->iovused;
@@ -824,6 +853,30 @@ void conn_udp_attach(LIBEVENT_THREAD *t)
 /* ------------------------------------------------------------------ */
 /* The state machine                                                  */
 
+/* Waiting for a value's bytes (or for a refused value to be swallowed):
+ * first send the replies already queued, which belong to the commands
+ * before it.  A client may wait for those before it sends the value,
+ * and the reference sends them at once.  Then wait to read (and to
+ * write, if the socket took only part of them). */
+static bool flush_while_waiting(conn *c)
+{
+    short flags = EV_READ | EV_PERSIST;
+
+    if (!c->is_udp && c->iovcurr < c->iovused) {
+        switch (transmit(c)) {
+        case TRANSMIT_COMPLETE:
+            conn_release_reply(c);
+            break;
+        case TRANSMIT_SOFT:
+            flags |= EV_WRITE;
+            break;
+        case TRANSMIT_HARD:
+            return false;
+        }
+    }
+    return update_event(c, flags);
+}
+
 /* The first byte of a connection picks its protocol (-B auto), then
  * every command goes to that protocol's parser. */
 static bool try_command(conn *c)
@@ -831,7 +884,10 @@ static bool try_command(conn *c)
     if (c->protocol == PROTO_NEGOTIATE) {
         if (c->rbytes == 0)
             return false;
-        if (settings.binding_protocol == BIND_BINARY ||
+        /* -Y logs in with a text "set": such a server speaks text. */
+        if (auth_enabled())
+            c->protocol = PROTO_ASCII;
+        else if (settings.binding_protocol == BIND_BINARY ||
             (settings.binding_protocol == BIND_AUTO &&
              (unsigned char)c->rcurr[0] == BIN_REQ_MAGIC))
             c->protocol = PROTO_BINARY;
@@ -928,9 +984,7 @@ static void drive_machine(conn *c)
              * Pending input or replies must bring us back, so wait for
              * the socket to be writable (it nearly always is) and
              * resume then; event_handler() switches back to reading. */
-            THR_STATS_LOCK(c);
-            c->thread->stats.conn_yields++;
-            THR_STATS_UNLOCK(c);
+            STATS_ADD(c, conn_yields, 1);
             if (!update_event(c, EV_WRITE | EV_PERSIST)) {
                 conn_set_state(c, conn_closing);
                 break;
@@ -967,7 +1021,7 @@ static void drive_machine(conn *c)
 
         case conn_parse_cmd:
             c->noreply = false;
-            __atomic_store_n(&c->last_cmd_time, current_time,
+            __atomic_store_n(&c->last_cmd_time, clock_now(),
                              __ATOMIC_RELAXED);
             if (!try_command(c)) {
                 /* UDP: an incomplete command in a datagram is dropped. */
@@ -985,7 +1039,7 @@ static void drive_machine(conn *c)
                 complete_nread(c);
                 break;
             case READ_NO_DATA:
-                if (!update_event(c, EV_READ | EV_PERSIST))
+                if (!flush_while_waiting(c))
                     conn_set_state(c, conn_closing);
                 stop = true;
                 break;
@@ -999,9 +1053,15 @@ static void drive_machine(conn *c)
             switch (swallow(c)) {
             case READ_DATA:
                 conn_set_state(c, conn_new_cmd);
+                if (c->after_swallow != NULL) {
+                    void (*done)(conn *) = c->after_swallow;
+
+                    c->after_swallow = NULL;
+                    done(c);
+                }
                 break;
             case READ_NO_DATA:
-                if (!update_event(c, EV_READ | EV_PERSIST))
+                if (!flush_while_waiting(c))
                     conn_set_state(c, conn_closing);
                 stop = true;
                 break;
@@ -1115,7 +1175,7 @@ static void conn_stat_lines(conn *c, ADD_STAT add, void *cookie)
     append_stat(add, cookie, name, "%s", conn_state_name(st));
     snprintf(name, sizeof(name), "%d:secs_since_last_cmd", c->sfd);
     append_stat(add, cookie, name, "%u",
-                current_time > last ? current_time - last : 0);
+                clock_now() > last ? clock_now() - last : 0);
 }
 
 /* Listeners never change after start-up; each worker's list is walked
@@ -1495,7 +1555,11 @@ static void clock_set(void)
     struct timespec ts;
 
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    current_time = (rel_time_t)(ts.tv_sec - mono_start.tv_sec);
+    /* Atomic: the engine's background threads read it with no other
+     * synchronisation with this thread. */
+    __atomic_store_n(&current_time,
+                     (rel_time_t)(ts.tv_sec - mono_start.tv_sec),
+                     __ATOMIC_RELAXED);
 }
 
 /* current_time starts at 2 so that REALTIME_EXPIRED (1) is already in
@@ -1574,15 +1638,21 @@ static void usage(void)
 "                          connection decides (default: auto)\n"
 "-I, --max-item-size=<num> largest item, k/m suffix allowed (default: 1m,\n"
 "                          min: 1k, max: 1024m)\n"
-"-S, --enable-sasl         SASL authentication (not built yet)\n"
+"-S, --enable-sasl         require SASL authentication (binary protocol\n"
+"                          only; Cyrus SASL, service \"memcached\", its\n"
+"                          config in $SASL_CONF_PATH/memcached.conf)\n"
 "-F, --disable-flush-all   refuse the flush_all command\n"
 "-X, --disable-dumping     refuse stats cachedump and lru_crawler metadump\n"
 "-W, --disable-watch       refuse the watch command\n"
-"-Y, --auth-file=<file>    text protocol authentication (not built yet)\n"
+"-Y, --auth-file=<file>    require a login: lines \"user:password\"; a client\n"
+"                          first sends \"set <any key> 0 0 <n>\" with the\n"
+"                          value \"<user> <password>\"\n"
 "-e, --memory-file=<file>  restartable cache in a mapped file (not built yet)\n"
 "    --port-file=<file>    write the bound ports to this file, one line each\n"
 "                          (\"TCP INET: 11211\"), as the environment\n"
-"                          variable MEMCACHED_PORT_FILENAME also does\n"
+"                          variable MEMCACHED_PORT_FILENAME also does\n");
+    /* Two strings: C99 promises no more than 4095 bytes in one. */
+    printf(
 "-o, --extended            comma separated extended options:\n"
 "   - hashpower=<n>        log2 of the initial hash table size (12..32;\n"
 "                          default: 16); the table grows by itself\n"
@@ -1594,9 +1664,29 @@ static void usage(void)
 "                          connections at once (default) or stop accepting\n"
 "   - slab_chunk_max=<bytes> largest slab chunk (default: 524288); must\n"
 "                          divide -I and the 1 MB page\n"
-"   - tail_repair_time=<sec> accepted for compatibility\n"
-"   - no_lru_maintainer, no_lru_crawler, modern: accepted (this build has\n"
-"                          no LRU maintainer or crawler yet)\n");
+"   - tail_repair_time=<sec> accepted for compatibility\n");
+    printf(
+"   - lru_maintainer / no_lru_maintainer  segmented LRU (HOT, WARM, COLD)\n"
+"                          kept by a background thread (default) / one\n"
+"                          plain LRU per class\n"
+"   - hot_lru_pct=<n>      %% of a class's memory HOT may hold (default: 20)\n"
+"   - warm_lru_pct=<n>     %% WARM may hold (default: 40; hot+warm <= 80)\n"
+"   - hot_max_factor=<f>   HOT items older than COLD's tail age times this\n"
+"                          move to COLD (default: 0.2)\n"
+"   - warm_max_factor=<f>  likewise for WARM (default: 2.0)\n"
+"   - temporary_ttl=<sec>  items with a TTL below this go to the TEMP LRU\n"
+"                          and are never evicted early (default: off, 61)\n"
+"   - lru_crawler / no_lru_crawler  background reclaim of expired items\n"
+"                          (default: on)\n"
+"   - lru_crawler_sleep=<us> pause per 1000 items crawled (default: 100)\n"
+"   - lru_crawler_tocrawl=<n> items checked per LRU per crawl (0: all)\n"
+"   - slab_reassign / no_slab_reassign  allow moving slab pages between\n"
+"                          classes (default: on)\n"
+"   - slab_automove=<0|1|2> move pages to evicting classes: off, on\n"
+"                          (default), aggressive\n"
+"   - slab_automove_ratio=<f>, slab_automove_window=<sec>  tuning of\n"
+"                          automove 1 (defaults: 0.8, 30)\n"
+"   - modern               accepted; its settings are the defaults\n");
 }
 
 static void license(void)
@@ -1657,6 +1747,7 @@ static void parse_extended(char *subopts)
          opt = strtok_r(NULL, ",", &save)) {
         char *val = strchr(opt, '=');
         int32_t n;
+        enum opt_result res;
 
         if (val != NULL)
             *val++ = '\0';
@@ -1696,22 +1787,11 @@ static void parse_extended(char *subopts)
             settings.maxconns_fast = true;
         } else if (strcmp(opt, "no_maxconns_fast") == 0) {
             settings.maxconns_fast = false;
-        } else if (strcmp(opt, "no_lru_maintainer") == 0 ||
-                   strcmp(opt, "no_lru_crawler") == 0 ||
-                   strcmp(opt, "modern") == 0) {
-            /* What these turn off does not exist in this build. */
-        } else if (strcmp(opt, "lru_maintainer") == 0 ||
-                   strcmp(opt, "lru_crawler") == 0 ||
-                   strcmp(opt, "slab_reassign") == 0 ||
-                   strcmp(opt, "slab_automove") == 0 ||
-                   strcmp(opt, "hot_lru_pct") == 0 ||
-                   strcmp(opt, "warm_lru_pct") == 0 ||
-                   strcmp(opt, "hot_max_factor") == 0 ||
-                   strcmp(opt, "warm_max_factor") == 0 ||
-                   strcmp(opt, "temporary_ttl") == 0 ||
-                   strcmp(opt, "lru_crawler_sleep") == 0 ||
-                   strcmp(opt, "lru_crawler_tocrawl") == 0 ||
-                   strcmp(opt, "track_sizes") == 0 ||
+        } else if ((res = engine_option(opt, val)) != OPT_UNKNOWN) {
+            /* The engine's background work; OPT_BAD already said why. */
+            if (res == OPT_BAD)
+                exit(1);
+        } else if (strcmp(opt, "track_sizes") == 0 ||
                    strcmp(opt, "read_buf_mem_limit") == 0) {
             die_usage(1, "-o %s: not supported by this build yet", opt);
         } else {
@@ -1880,13 +1960,15 @@ static void parse_options(int argc, char **argv, char **user,
             settings.item_size_max = (int)size;
             break;
         case 'S':
-            die_usage(64, "-S: SASL is not supported by this build yet");
+            if (!sasl_available())
+                die_usage(64, "-S: this build has no SASL support "
+                          "(configure found no libsasl2)");
+            settings.sasl = true;
+            break;
         case 'F': settings.flush_enabled = false; break;
         case 'X': settings.dump_enabled = false; break;
         case 'W': settings.watch_enabled = false; break;
-        case 'Y':
-            die_usage(64, "-Y: text protocol authentication is not "
-                      "supported by this build yet");
+        case 'Y': settings.auth_file = optarg; break;
         case 'e':
             die_usage(64, "-e: memory files are not supported by this "
                       "build yet");
@@ -2068,6 +2150,13 @@ int main(int argc, char **argv)
     stats_init();
     parse_options(argc, argv, &user, &daemonize_me, &max_core);
     stats_state.reserved_fds = 8 + 3 * (unsigned)settings.num_threads;
+    if (settings.auth_file != NULL && !auth_load(settings.auth_file))
+        exit(EX_USAGE_ROOT);
+    /* SASL speaks only the binary protocol. */
+    if (settings.sasl)
+        settings.binding_protocol = BIND_BINARY;
+    if (settings.sasl && !sasl_init())
+        exit(EXIT_FAILURE);
     if (max_core)
         max_core_limit();
     raise_fd_limit();
@@ -2095,6 +2184,8 @@ int main(int argc, char **argv)
         !server_udp_sockets())
         exit(EX_OSERR_CODE);
     thread_init(settings.num_threads);
+    if (!engine_threads_start())
+        exit(EXIT_FAILURE);
     evtimer_assign(&clock_event, main_base, clock_handler, NULL);
     evtimer_add(&clock_event, &one_sec);
     setup_signals(&ev_term, &ev_int);
@@ -2117,7 +2208,11 @@ int main(int argc, char **argv)
 out_stop_threads:
     thread_shutdown();
     close_udp_sockets();
+    engine_threads_stop();
     storage_shutdown();
+    auth_free();
+    if (settings.sasl)
+        sasl_shutdown();
     evtimer_del(&clock_event);
     evsignal_del(&ev_term);
     evsignal_del(&ev_int);

@@ -77,6 +77,8 @@ struct settings {
     int idle_timeout;         /* -o idle_timeout, seconds, 0: never */
     int tail_repair_time;     /* -o tail_repair_time, seconds */
     int binding_protocol;     /* -B: BIND_AUTO, BIND_ASCII, BIND_BINARY */
+    char *auth_file;          /* -Y, text-protocol auth file */
+    bool sasl;                /* -S, SASL over the binary protocol */
     char *pid_file;           /* -P */
     char *port_file;          /* --port-file (ours): write bound ports */
 };
@@ -87,6 +89,12 @@ extern struct settings settings;
 
 /* The coarse clock: written by the main thread once a second. */
 extern volatile rel_time_t current_time;
+/* Read the clock: atomic because the main thread writes it meanwhile. */
+static inline rel_time_t clock_now(void)
+{
+    return __atomic_load_n(&current_time, __ATOMIC_RELAXED);
+}
+
 /* Unix time at which current_time was 0. */
 extern volatile time_t process_started;
 
@@ -133,6 +141,7 @@ void log_msg(int level, const char *fmt, ...)
 #include <sys/uio.h>
 
 struct _stritem;
+struct sasl_session;
 typedef struct libevent_thread LIBEVENT_THREAD;
 
 enum conn_states {
@@ -193,6 +202,9 @@ struct conn {
     struct udp_msg *msgs;           /* UDP reply messages */
     int msgsize, msgused;
     bool noreply;                   /* current command wants no reply */
+    bool authenticated;             /* -Y: logged in */
+    bool auth_pending;              /* -Y: the value being read is a login */
+    struct sasl_session *sasl;      /* -S: this connection's exchange */
     enum conn_protocol protocol;
     struct bin_request bin;         /* binary: current request header */
     int nreqs;                      /* commands left in this event */
@@ -211,6 +223,9 @@ struct conn {
     int store_op;                   /* enum store_op of the command */
     uint64_t req_cas;               /* cas command's unique */
     size_t sbytes;                  /* bytes still to swallow */
+    void (*after_swallow)(conn *c); /* reply once swallowed, or NULL */
+    const char *swallow_msg;        /* what it replies (text protocol) */
+    bool swallow_noreply;           /* noreply of the refused command */
 
     /* output */
     struct iovec *iov;
@@ -237,6 +252,10 @@ void out_errstring(conn *c, const char *str);  /* reply even if noreply */
 bool out_printf(conn *c, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));     /* reply text, no \r\n */
 bool out_bytes(conn *c, const char *buf, size_t len);  /* copied */
+/* Reply text built in place: room for up to max (<= WBLOCK_SIZE) bytes,
+ * then out_commit() with the length used.  NULL: out of memory. */
+char *out_reserve(conn *c, size_t max);
+bool out_commit(conn *c, size_t len);
 bool out_item_value(conn *c, struct _stritem *it);     /* by reference */
 /* The first n bytes of the value only (binary: no "\r\n"). */
 bool out_item_data(conn *c, struct _stritem *it, size_t n);

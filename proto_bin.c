@@ -24,6 +24,7 @@
 #include "proto_text.h"
 #include "stats.h"
 #include "thread.h"
+#include "sasl_auth.h"
 
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -39,15 +40,21 @@ enum bin_opcode {
     OP_REPLACEQ = 0x13, OP_DELETEQ = 0x14, OP_INCREMENTQ = 0x15,
     OP_DECREMENTQ = 0x16, OP_QUITQ = 0x17, OP_FLUSHQ = 0x18,
     OP_APPENDQ = 0x19, OP_PREPENDQ = 0x1a, OP_VERBOSITY = 0x1b,
-    OP_TOUCH = 0x1c, OP_GAT = 0x1d, OP_GATQ = 0x1e, OP_GATK = 0x23,
+    OP_TOUCH = 0x1c, OP_GAT = 0x1d, OP_GATQ = 0x1e, OP_SASL_LIST = 0x20,
+    OP_SASL_AUTH = 0x21, OP_SASL_STEP = 0x22, OP_GATK = 0x23,
     OP_GATKQ = 0x24
 };
 
 enum bin_status {
     ST_SUCCESS = 0x00, ST_KEY_ENOENT = 0x01, ST_KEY_EEXISTS = 0x02,
     ST_E2BIG = 0x03, ST_EINVAL = 0x04, ST_NOT_STORED = 0x05,
-    ST_DELTA_BADVAL = 0x06, ST_UNKNOWN_COMMAND = 0x81, ST_ENOMEM = 0x82
+    ST_DELTA_BADVAL = 0x06, ST_AUTH_ERROR = 0x20, ST_AUTH_CONTINUE = 0x21,
+    ST_UNKNOWN_COMMAND = 0x81, ST_ENOMEM = 0x82
 };
+
+/* A SASL request's body (mechanism as key, data as value) is small and
+ * read whole into rbuf; anything longer is refused. */
+#define SASL_BODY_MAX 4096
 
 enum key_rule { KEY_NONE, KEY_REQUIRED, KEY_OPTIONAL };
 
@@ -59,6 +66,7 @@ struct bin_cmd {
     uint8_t ext_max;
     uint8_t key_rule;
     bool value;             /* body carries a value after key + extras */
+    bool inline_value;      /* ... read whole into rbuf, not an item */
 };
 
 static const char *status_text(enum bin_status st)
@@ -71,6 +79,7 @@ static const char *status_text(enum bin_status st)
     case ST_NOT_STORED: return "Not stored.";
     case ST_DELTA_BADVAL:
         return "Non-numeric server-side value for incr or decr";
+    case ST_AUTH_ERROR: return "Auth failure.";
     case ST_UNKNOWN_COMMAND: return "Unknown command";
     case ST_ENOMEM: return "Out of memory";
     default: return "UNHANDLED ERROR";
@@ -248,12 +257,10 @@ static void bin_update(conn *c, const char *ext, const char *key)
         op = STORE_CAS;
     it = item_alloc(key, nkey, flags, realtime(exptime), vlen + 2, &ares);
     if (it == NULL) {
-        THR_STATS_LOCK(c);
         if (ares == ALLOC_TOO_LARGE)
-            c->thread->stats.store_too_large++;
+            STATS_ADD(c, store_too_large, 1);
         else
-            c->thread->stats.store_no_memory++;
-        THR_STATS_UNLOCK(c);
+            STATS_ADD(c, store_no_memory, 1);
         write_error(c, ares == ALLOC_TOO_LARGE ? ST_E2BIG : ST_ENOMEM);
         /* As in the text protocol: a failed set drops the old value. */
         if (store_op_of(c->bin.opcode) == STORE_SET)
@@ -330,18 +337,14 @@ static void bin_delete(conn *c, const char *ext, const char *key)
         stats_prefix_record(key, c->bin.keylen, PREFIX_DELETE, false);
     switch (item_delete(key, c->bin.keylen, c->bin.cas, &clsid)) {
     case DELETE_OK:
-        THR_STATS_LOCK(c);
-        c->thread->stats.slab[clsid].delete_hits++;
-        THR_STATS_UNLOCK(c);
+        STATS_ADD(c, slab[clsid].delete_hits, 1);
         if (is_quiet(c->bin.opcode))
             no_reply(c);
         else
             write_success(c, 0);
         break;
     case DELETE_NOT_FOUND:
-        THR_STATS_LOCK(c);
-        c->thread->stats.delete_misses++;
-        THR_STATS_UNLOCK(c);
+        STATS_ADD(c, delete_misses, 1);
         write_error(c, ST_KEY_ENOENT);
         break;
     case DELETE_EXISTS:
@@ -416,12 +419,10 @@ static void bin_arithmetic(conn *c, const char *ext, const char *key)
         switch (item_add_delta(key, c->bin.keylen, incr, delta, buf, &cas,
                                &clsid)) {
         case DELTA_OK:
-            THR_STATS_LOCK(c);
             if (incr)
-                c->thread->stats.slab[clsid].incr_hits++;
+                STATS_ADD(c, slab[clsid].incr_hits, 1);
             else
-                c->thread->stats.slab[clsid].decr_hits++;
-            THR_STATS_UNLOCK(c);
+                STATS_ADD(c, slab[clsid].decr_hits, 1);
             write_counter(c, strtoull(buf, NULL, 10), cas);
             return;
         case DELTA_NON_NUMERIC:
@@ -433,12 +434,10 @@ static void bin_arithmetic(conn *c, const char *ext, const char *key)
         case DELTA_MISS:
             break;
         }
-        THR_STATS_LOCK(c);
         if (incr)
-            c->thread->stats.incr_misses++;
+            STATS_ADD(c, incr_misses, 1);
         else
-            c->thread->stats.decr_misses++;
-        THR_STATS_UNLOCK(c);
+            STATS_ADD(c, decr_misses, 1);
         if (exptime == 0xffffffffu) {
             write_error(c, ST_KEY_ENOENT);
             return;
@@ -466,9 +465,7 @@ static void bin_flush(conn *c, const char *ext, const char *key)
     int64_t delay = c->bin.extlen == 4 ? (int64_t)get32(ext) : 0;
 
     (void)key;
-    THR_STATS_LOCK(c);
-    c->thread->stats.flush_cmds++;
-    THR_STATS_UNLOCK(c);
+    STATS_ADD(c, flush_cmds, 1);
     if (!settings.flush_enabled) {
         write_error(c, ST_EINVAL);
         return;
@@ -537,6 +534,62 @@ static void bin_stat(conn *c, const char *ext, const char *key)
     write_success(c, 0);
 }
 
+/* ------------------------------------------------------------------ */
+/* SASL (-S)                                                          */
+
+static bool is_sasl_op(uint8_t op)
+{
+    return op == OP_SASL_LIST || op == OP_SASL_AUTH || op == OP_SASL_STEP;
+}
+
+static void bin_sasl_list(conn *c, const char *ext, const char *key)
+{
+    const char *mechs;
+    size_t len;
+
+    (void)ext;
+    (void)key;
+    if (!sasl_list_mechs(&c->sasl, &mechs, &len)) {
+        write_error(c, ST_AUTH_ERROR);
+        return;
+    }
+    reply_done(c, write_header(c, ST_SUCCESS, 0, 0, (uint32_t)len, 0) &&
+                      out_bytes(c, mechs, len));
+}
+
+/* SASL auth (start, mechanism in the key) and step. */
+static void bin_sasl_auth(conn *c, const char *ext, const char *key)
+{
+    const char *data = key + c->bin.keylen, *out;
+    size_t dlen = c->bin.bodylen - c->bin.keylen - c->bin.extlen, olen;
+    enum sasl_step_result r;
+
+    (void)ext;
+    if (c->bin.opcode == OP_SASL_AUTH)
+        r = sasl_auth_start(&c->sasl, key, c->bin.keylen, data, dlen, &out,
+                            &olen);
+    else
+        r = sasl_auth_step(&c->sasl, data, dlen, &out, &olen);
+    STATS_ADD(c, auth_cmds, 1);
+    if (r == SASL_STEP_FAIL)
+        STATS_ADD(c, auth_errors, 1);
+    switch (r) {
+    case SASL_STEP_OK:
+        c->authenticated = true;
+        reply_done(c, write_header(c, ST_SUCCESS, 0, 0, 13, 0) &&
+                          out_bytes(c, "Authenticated", 13));
+        break;
+    case SASL_STEP_CONTINUE:
+        reply_done(c, write_header(c, ST_AUTH_CONTINUE, 0, 0,
+                                   (uint32_t)olen, 0) &&
+                          out_bytes(c, out, olen));
+        break;
+    case SASL_STEP_FAIL:
+        write_error(c, ST_AUTH_ERROR);
+        break;
+    }
+}
+
 #define GETS_ROW {bin_get, 0, 0, KEY_REQUIRED, false}
 #define UPDATE_ROW(e) {bin_update, e, e, KEY_REQUIRED, true}
 #define TOUCH_ROW {bin_get, 4, 4, KEY_REQUIRED, false}
@@ -575,6 +628,9 @@ static const struct bin_cmd bin_cmds[256] = {
     [OP_GATQ] = TOUCH_ROW,
     [OP_GATK] = TOUCH_ROW,
     [OP_GATKQ] = TOUCH_ROW,
+    [OP_SASL_LIST] = {bin_sasl_list, 0, 0, KEY_NONE, false},
+    [OP_SASL_AUTH] = {bin_sasl_auth, 0, 0, KEY_REQUIRED, true, true},
+    [OP_SASL_STEP] = {bin_sasl_auth, 0, 0, KEY_REQUIRED, true, true},
 };
 
 /* ------------------------------------------------------------------ */
@@ -646,22 +702,34 @@ bool proto_bin_try_command(conn *c)
         return true;
     }
     cmd = &bin_cmds[c->bin.opcode];
-    if (cmd->handler == NULL) {
+    /* Without -S the SASL opcodes are unknown, as in the reference. */
+    if (cmd->handler == NULL ||
+        (is_sasl_op(c->bin.opcode) && !settings.sasl)) {
         consume(c, BIN_HEADER_LEN);
         write_error(c, ST_UNKNOWN_COMMAND);
         c->sbytes = c->bin.bodylen;
         conn_set_state(c, conn_swallow);
         return true;
     }
-    if (!header_valid(cmd, &c->bin)) {
+    if (!header_valid(cmd, &c->bin) ||
+        (cmd->inline_value && c->bin.bodylen > SASL_BODY_MAX)) {
         consume(c, BIN_HEADER_LEN);
         write_error(c, ST_EINVAL);
+        conn_close_after_reply(c);
+        return true;
+    }
+    /* -S: nothing but SASL before the login; the reference closes. */
+    if (settings.sasl && !c->authenticated && !is_sasl_op(c->bin.opcode)) {
+        consume(c, BIN_HEADER_LEN);
+        write_error(c, ST_AUTH_ERROR);
         conn_close_after_reply(c);
         return true;
     }
     /* Extras and key must be in rbuf (at most 24 + 20 + 250 bytes); a
      * value is read later straight into its item. */
     need = BIN_HEADER_LEN + c->bin.extlen + c->bin.keylen;
+    if (cmd->inline_value)
+        need = BIN_HEADER_LEN + c->bin.bodylen;
     if (c->rbytes < need)
         return false;
     body = consume(c, need) + BIN_HEADER_LEN;

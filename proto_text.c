@@ -13,15 +13,17 @@
  *
  * Replies go through out_string() and friends (memcached.c), which queue
  * them on the connection; values are queued by reference to the item.
- * No locks here: the storage engine and the stats mutex are taken inside
- * the calls made, never across them.
+ * No locks here: the storage engine takes its own inside the calls made,
+ * never across them.
  */
 #include "memcached.h"
 #include "items.h"
 #include "proto_text.h"
+#include "proto_admin.h"
 #include "slabs.h"
 #include "stats.h"
 #include "thread.h"
+#include "auth.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -122,7 +124,10 @@ static bool parse_int32_wrapped(const char *s, int32_t *out)
 /* Retrieval                                                          */
 
 /* Where the reply queue stood, so a failed multi-get can take back the
- * VALUEs it already queued (the reference sends only the error). */
+ * replies already queued.  The reference sends only the error: it drops
+ * the VALUEs of this get and also the unsent replies of the commands
+ * before it in the same read (t/badinput.t), so the mark used is the
+ * empty queue. */
 struct reply_mark {
     int iovused;
     size_t last_len;
@@ -130,15 +135,6 @@ struct reply_mark {
     size_t wbytes;
     int msgused;
 };
-
-static void mark_reply(conn *c, struct reply_mark *m)
-{
-    m->iovused = c->iovused;
-    m->last_len = c->iovused > 0 ? c->iov[c->iovused - 1].iov_len : 0;
-    m->iused = c->iused;
-    m->wbytes = c->wbytes;
-    m->msgused = c->msgused;
-}
 
 static void rollback_reply(conn *c, const struct reply_mark *m)
 {
@@ -153,42 +149,67 @@ static void rollback_reply(conn *c, const struct reply_mark *m)
 
 void proto_count_get(conn *c, item *it, enum get_status st, bool touch)
 {
-    THR_STATS_LOCK(c);
     if (touch) {
-        c->thread->stats.touch_cmds++;
+        STATS_ADD(c, touch_cmds, 1);
         if (it != NULL)
-            c->thread->stats.slab[it->slabs_clsid].touch_hits++;
+            STATS_ADD(c, slab[it->slabs_clsid].touch_hits, 1);
         else
-            c->thread->stats.touch_misses++;
+            STATS_ADD(c, touch_misses, 1);
     } else {
-        c->thread->stats.get_cmds++;
+        STATS_ADD(c, get_cmds, 1);
         if (it != NULL)
-            c->thread->stats.slab[it->slabs_clsid].get_hits++;
+            STATS_ADD(c, slab[it->slabs_clsid].get_hits, 1);
         else
-            c->thread->stats.get_misses++;
+            STATS_ADD(c, get_misses, 1);
     }
     if (st == GET_EXPIRED)
-        c->thread->stats.get_expired++;
+        STATS_ADD(c, get_expired, 1);
     else if (st == GET_FLUSHED)
-        c->thread->stats.get_flushed++;
-    THR_STATS_UNLOCK(c);
+        STATS_ADD(c, get_flushed, 1);
+}
+
+/* Decimal digits of v at p; returns the end.  (snprintf was an eighth
+ * of a get's instructions.) */
+static char *u64_to_text(uint64_t v, char *p)
+{
+    char tmp[20];
+    int n = 0;
+
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v != 0);
+    while (n > 0)
+        *p++ = tmp[--n];
+    return p;
 }
 
 /* Queue "VALUE key flags bytes [cas]\r\n" and the value; takes over the
  * reference to `it`. */
 static bool out_value(conn *c, item *it, bool return_cas)
 {
-    bool ok;
+    char *start = out_reserve(c, 6 + KEY_MAX_LENGTH + 3 * 21 + 2), *p;
 
-    ok = out_bytes(c, "VALUE ", 6) &&
-         out_bytes(c, item_key(it), it->nkey);
-    if (ok && return_cas)
-        ok = out_printf(c, " %u %u %llu\r\n", it->client_flags,
-                        it->nbytes - 2,
-                        (unsigned long long)item_get_cas(it));
-    else if (ok)
-        ok = out_printf(c, " %u %u\r\n", it->client_flags, it->nbytes - 2);
-    if (!ok) {
+    if (start == NULL) {
+        item_release(it);
+        return false;
+    }
+    p = start;
+    memcpy(p, "VALUE ", 6);
+    p += 6;
+    memcpy(p, item_key(it), it->nkey);
+    p += it->nkey;
+    *p++ = ' ';
+    p = u64_to_text(it->client_flags, p);
+    *p++ = ' ';
+    p = u64_to_text(it->nbytes - 2, p);
+    if (return_cas) {
+        *p++ = ' ';
+        p = u64_to_text(item_get_cas(it), p);
+    }
+    *p++ = '\r';
+    *p++ = '\n';
+    if (!out_commit(c, (size_t)(p - start))) {
         item_release(it);
         return false;
     }
@@ -199,10 +220,9 @@ static bool out_value(conn *c, item *it, bool return_cas)
 static void process_get(conn *c, char *s, char *end, bool return_cas,
                         bool touch, rel_time_t exptime)
 {
-    struct reply_mark mark;
+    struct reply_mark mark = {0, 0, 0, 0, 0};
     int nkeys = 0;
 
-    mark_reply(c, &mark);
     while (s < end) {
         enum get_status st;
         char *key, *sp;
@@ -225,6 +245,7 @@ static void process_get(conn *c, char *s, char *end, bool return_cas,
             conn_begin_message(c);
         if (nkey > KEY_MAX_LENGTH) {
             rollback_reply(c, &mark);
+            conn_begin_message(c);
             out_string(c, "CLIENT_ERROR bad command line format");
             return;
         }
@@ -247,9 +268,14 @@ static void process_get(conn *c, char *s, char *end, bool return_cas,
 static void get_keys(conn *c, struct token *tok, int ntok, int first,
                      bool return_cas, bool touch, rel_time_t exptime)
 {
-    char *s = tok[first].value;
-    char *end = tok[ntok - 1].value + tok[ntok - 1].length;
+    char *s, *end;
 
+    if (first >= ntok) {        /* "gat 10" with no key: just END */
+        out_string(c, "END");
+        return;
+    }
+    s = tok[first].value;
+    end = tok[ntok - 1].value + tok[ntok - 1].length;
     process_get(c, s, end, return_cas, touch, exptime);
 }
 
@@ -287,6 +313,12 @@ static void cmd_gats(conn *c, struct token *tok, int ntok)
 /* ------------------------------------------------------------------ */
 /* Storage                                                            */
 
+static void reply_after_swallow(conn *c)
+{
+    c->noreply = c->swallow_noreply;
+    out_string(c, c->swallow_msg);
+}
+
 static void process_update(conn *c, struct token *tok, int ntok,
                            enum store_op op)
 {
@@ -311,15 +343,18 @@ static void process_update(conn *c, struct token *tok, int ntok,
     it = item_alloc(tok[1].value, tok[1].length, flags, realtime(exptime),
                     (size_t)vlen, &ares);
     if (it == NULL) {
-        THR_STATS_LOCK(c);
         if (ares == ALLOC_TOO_LARGE)
-            c->thread->stats.store_too_large++;
+            STATS_ADD(c, store_too_large, 1);
         else
-            c->thread->stats.store_no_memory++;
-        THR_STATS_UNLOCK(c);
-        out_string(c, ares == ALLOC_TOO_LARGE
-                          ? "SERVER_ERROR object too large for cache"
-                          : "SERVER_ERROR out of memory storing object");
+            STATS_ADD(c, store_no_memory, 1);
+        /* The error is queued once the refused block has been read and
+         * thrown away, as the reference answers; replies before it go
+         * out meanwhile. */
+        c->swallow_msg = ares == ALLOC_TOO_LARGE
+                             ? "SERVER_ERROR object too large for cache"
+                             : "SERVER_ERROR out of memory storing object";
+        c->swallow_noreply = c->noreply;
+        c->after_swallow = reply_after_swallow;
         /* A failed set must not leave the old value readable: the
          * client believes it replaced it. */
         if (op == STORE_SET)
@@ -383,17 +418,54 @@ void proto_count_store(conn *c, item *it, enum store_op op,
 {
     struct slab_stats *s = &c->thread->stats.slab[it->slabs_clsid];
 
-    THR_STATS_LOCK(c);
-    s->set_cmds++;
+    stats_add(&s->set_cmds, 1);
     if (op == STORE_CAS) {
         if (res == STORED)
-            s->cas_hits++;
+            stats_add(&s->cas_hits, 1);
         else if (res == EXISTS)
-            s->cas_badval++;
+            stats_add(&s->cas_badval, 1);
         else if (res == NOT_FOUND)
-            c->thread->stats.cas_misses++;
+            STATS_ADD(c, cas_misses, 1);
     }
-    THR_STATS_UNLOCK(c);
+}
+
+/* -Y: the value of the first "set" is "<user> <password>".  It is
+ * checked, never stored; the answer ignores noreply, as the reference's. */
+static void complete_login(conn *c, item *it)
+{
+    char token[256];
+    size_t len = it->nbytes - 2, off = 0;
+    enum auth_result res = AUTH_BAD_FORMAT;
+
+    c->auth_pending = false;
+    if (value_ends_in_crlf(it) && len < sizeof(token)) {
+        while (off < len) {
+            char *p;
+            size_t n = item_data_span(it, off, &p);
+
+            if (n > len - off)
+                n = len - off;
+            memcpy(token + off, p, n);
+            off += n;
+        }
+        res = auth_check_token(token, len);
+    }
+    /* As the reference counts: checked logins, and the failed ones; a
+     * malformed token counts as neither. */
+    if (res != AUTH_BAD_FORMAT) {
+        STATS_ADD(c, auth_cmds, 1);
+        if (res == AUTH_FAILED)
+            STATS_ADD(c, auth_errors, 1);
+    }
+    if (res == AUTH_OK) {
+        c->authenticated = true;
+        out_errstring(c, "STORED");
+        return;
+    }
+    out_errstring(c, res == AUTH_FAILED
+                         ? "CLIENT_ERROR authentication failure"
+                         : "CLIENT_ERROR bad authentication token format");
+    c->rbytes = 0;      /* pipelined commands behind it are dropped */
 }
 
 void proto_text_complete_nread(conn *c)
@@ -401,10 +473,10 @@ void proto_text_complete_nread(conn *c)
     item *it = c->item;
     enum store_result res;
 
-    if (!value_ends_in_crlf(it)) {
-        THR_STATS_LOCK(c);
-        c->thread->stats.slab[it->slabs_clsid].set_cmds++;
-        THR_STATS_UNLOCK(c);
+    if (c->auth_pending) {
+        complete_login(c, it);
+    } else if (!value_ends_in_crlf(it)) {
+        STATS_ADD(c, slab[it->slabs_clsid].set_cmds, 1);
         out_string(c, "CLIENT_ERROR bad data chunk");
     } else {
         if (stats_detail_enabled())
@@ -417,7 +489,9 @@ void proto_text_complete_nread(conn *c)
         case NOT_FOUND: out_string(c, "NOT_FOUND"); break;
         case NOT_STORED: out_string(c, "NOT_STORED"); break;
         case STORE_TOO_LARGE:
-            out_string(c, "SERVER_ERROR object too large for cache");
+            /* append/prepend whose result would exceed -I, as the
+             * reference answers it */
+            out_string(c, "NOT_STORED");
             break;
         case STORE_NO_MEMORY:
             out_string(c, "SERVER_ERROR out of memory storing object");
@@ -455,14 +529,10 @@ static void cmd_delete(conn *c, struct token *tok, int ntok)
         stats_prefix_record(tok[1].value, tok[1].length, PREFIX_DELETE,
                             false);
     if (item_delete(tok[1].value, tok[1].length, 0, &clsid) == DELETE_OK) {
-        THR_STATS_LOCK(c);
-        c->thread->stats.slab[clsid].delete_hits++;
-        THR_STATS_UNLOCK(c);
+        STATS_ADD(c, slab[clsid].delete_hits, 1);
         out_string(c, "DELETED");
     } else {
-        THR_STATS_LOCK(c);
-        c->thread->stats.delete_misses++;
-        THR_STATS_UNLOCK(c);
+        STATS_ADD(c, delete_misses, 1);
         out_string(c, "NOT_FOUND");
     }
 }
@@ -487,12 +557,10 @@ static void arithmetic(conn *c, struct token *tok, int ntok, bool incr)
                          NULL, &clsid);
     switch (res) {
     case DELTA_OK:
-        THR_STATS_LOCK(c);
         if (incr)
-            c->thread->stats.slab[clsid].incr_hits++;
+            STATS_ADD(c, slab[clsid].incr_hits, 1);
         else
-            c->thread->stats.slab[clsid].decr_hits++;
-        THR_STATS_UNLOCK(c);
+            STATS_ADD(c, slab[clsid].decr_hits, 1);
         out_string(c, buf);
         break;
     case DELTA_NON_NUMERIC:
@@ -503,12 +571,10 @@ static void arithmetic(conn *c, struct token *tok, int ntok, bool incr)
         out_string(c, "SERVER_ERROR out of memory");
         break;
     case DELTA_MISS:
-        THR_STATS_LOCK(c);
         if (incr)
-            c->thread->stats.incr_misses++;
+            STATS_ADD(c, incr_misses, 1);
         else
-            c->thread->stats.decr_misses++;
-        THR_STATS_UNLOCK(c);
+            STATS_ADD(c, decr_misses, 1);
         out_string(c, "NOT_FOUND");
         break;
     }
@@ -557,9 +623,7 @@ static void cmd_flush_all(conn *c, struct token *tok, int ntok)
     int64_t delay = 0;
 
     set_noreply_maybe(c, tok, ntok);
-    THR_STATS_LOCK(c);
-    c->thread->stats.flush_cmds++;
-    THR_STATS_UNLOCK(c);
+    STATS_ADD(c, flush_cmds, 1);
     if (!settings.flush_enabled) {
         out_string(c, "CLIENT_ERROR flush_all not allowed");
         return;
@@ -721,8 +785,8 @@ static void cmd_stats(conn *c, struct token *tok, int ntok)
 static const struct command commands[] = {
     {"get", cmd_get, 2, -1},
     {"gets", cmd_gets, 2, -1},
-    {"gat", cmd_gat, 3, -1},
-    {"gats", cmd_gats, 3, -1},
+    {"gat", cmd_gat, 2, -1},
+    {"gats", cmd_gats, 2, -1},
     {"set", cmd_set, 5, 6},
     {"add", cmd_add, 5, 6},
     {"replace", cmd_replace, 5, 6},
@@ -740,6 +804,9 @@ static const struct command commands[] = {
     {"shutdown", cmd_shutdown, 1, 2},
     {"cache_memlimit", cmd_cache_memlimit, 2, 3},
     {"stats", cmd_stats, 1, -1},
+    {"lru_crawler", cmd_lru_crawler, 2, 3},
+    {"slabs", cmd_slabs, 3, 4},
+    {"lru", cmd_lru, 3, -1},
 };
 
 static void dispatch(conn *c, char *line, size_t len)
@@ -752,6 +819,22 @@ static void dispatch(conn *c, char *line, size_t len)
     ntok = tokenize(line, len, tok);
     if (ntok == 0) {
         out_string(c, "ERROR");
+        return;
+    }
+    if (auth_enabled() && !c->authenticated) {
+        /* Only a login "set" gets through; a shared UDP socket never
+         * logs in, or one client's login would serve every sender. */
+        if (!c->is_udp && strcmp(tok[0].value, "set") == 0 &&
+            (ntok == 5 || ntok == 6)) {
+            c->auth_pending = true;
+            process_update(c, tok, ntok, STORE_SET);
+            c->noreply = false;
+            if (c->state != conn_nread)
+                c->auth_pending = false;
+            return;
+        }
+        out_string(c, "CLIENT_ERROR unauthenticated");
+        c->rbytes = 0;
         return;
     }
     for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
@@ -771,7 +854,7 @@ static void dispatch(conn *c, char *line, size_t len)
 /* A line without "\n" yet: keep waiting, unless it is too long for
  * anything but a multi-get, in which case the connection is dropped
  * (the reference's answer to a client that does not speak the protocol). */
-static bool line_may_grow(conn *c)
+bool proto_text_line_may_grow(conn *c)
 {
     const char *p = c->rcurr, *end = c->rcurr + c->rbytes;
 
@@ -794,7 +877,7 @@ bool proto_text_try_command(conn *c)
         return false;
     el = memchr(c->rcurr, '\n', c->rbytes);
     if (el == NULL) {
-        if (line_may_grow(c))
+        if (proto_text_line_may_grow(c))
             return false;
         conn_set_state(c, conn_closing);
         return true;

@@ -19,16 +19,20 @@
  *
  * Lock: slabs_lock protects everything in this file.  It is last in the
  * lock order (item lock -> LRU lock -> slabs lock): nothing is called
- * with it held except malloc when a page is taken.
+ * with it held except malloc when a page is taken.  mover_lock (a leaf,
+ * with its condition variable) only wakes and stops the mover thread.
  */
 #include "slabs.h"
 #include "items.h"
 
 #include <assert.h>
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
+#include <unistd.h>
 
 #define CHUNK_ALIGN 8
 
@@ -40,6 +44,7 @@ struct slabclass {
     unsigned int npages;  /* pages assigned to this class */
     unsigned int pages_cap;
     void **pages;         /* the pages (freed at shutdown) */
+    uint8_t **raw;        /* largest class: per page, raw-chunk bitmap */
     uint64_t requested;   /* bytes asked for in chunks handed out */
 };
 
@@ -51,6 +56,20 @@ static char *mem_base;              /* -L: the preallocated region */
 static size_t mem_base_size;
 static size_t mem_base_used;
 static pthread_mutex_t slabs_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Global page pool (dst 0 of a reassign): empty pages of no class. */
+static void **pool_pages;
+static unsigned int pool_n, pool_cap;
+
+/* The page being moved; all fields under slabs_lock. */
+static struct {
+    int src, dst;           /* requested; src 0: none */
+    char *page;             /* page being emptied, NULL: not started */
+    unsigned int pidx;      /* its index in slabclass[src].pages */
+    uint8_t *done;          /* per chunk: free or freed since the start */
+    unsigned int ndone;
+} mv;
+static struct slab_move_stats mvstats;   /* under slabs_lock */
 
 static size_t align_up(size_t n)
 {
@@ -131,12 +150,22 @@ void slabs_shutdown(void)
 
     pthread_mutex_lock(&slabs_lock);
     for (i = 1; i <= power_largest; i++) {
-        if (mem_base == NULL) {
-            for (j = 0; j < slabclass[i].npages; j++)
+        for (j = 0; j < slabclass[i].npages; j++) {
+            if (mem_base == NULL)
                 free(slabclass[i].pages[j]);
+            free(slabclass[i].raw[j]);
         }
         free(slabclass[i].pages);
+        free(slabclass[i].raw);
     }
+    for (j = 0; j < pool_n && mem_base == NULL; j++)
+        free(pool_pages[j]);
+    free(pool_pages);
+    pool_pages = NULL;
+    pool_n = pool_cap = 0;
+    free(mv.done);
+    memset(&mv, 0, sizeof(mv));
+    memset(&mvstats, 0, sizeof(mvstats));
     free(mem_base);
     mem_base = NULL;
     mem_base_size = mem_base_used = 0;
@@ -160,24 +189,68 @@ unsigned int slabs_clsid(size_t size)
     return 0;
 }
 
+/* Caller holds slabs_lock.  Room for one more page in p's arrays (the
+ * raw bitmap of the largest class is allocated here too). */
+static bool do_pages_grow(struct slabclass *p)
+{
+    unsigned int cap;
+    void **np;
+    uint8_t **nr;
+
+    if (p->npages < p->pages_cap)
+        return true;
+    cap = p->pages_cap ? p->pages_cap * 2 : 16;
+    np = realloc(p->pages, cap * sizeof(*np));
+    if (np == NULL)
+        return false;
+    p->pages = np;
+    nr = realloc(p->raw, cap * sizeof(*nr));
+    if (nr == NULL)
+        return false;
+    p->raw = nr;
+    p->pages_cap = cap;
+    return true;
+}
+
+/* Caller holds slabs_lock and made room (do_pages_grow).  Zero the page,
+ * cut it into chunks marked free, push them on p's free list. */
+static void do_slabs_add_page(struct slabclass *p, char *mem)
+{
+    size_t bits = (p->perslab + 7) / 8;
+    unsigned int k;
+
+    memset(mem, 0, (size_t)settings.slab_page_size);
+    p->raw[p->npages] = NULL;
+    if (p == &slabclass[power_largest])
+        p->raw[p->npages] = calloc(1, bits);   /* NULL: no raw chunks */
+    p->pages[p->npages++] = mem;
+    /* Push in reverse so chunks are handed out in address order. */
+    for (k = p->perslab; k-- > 0;) {
+        item *it = (item *)(mem + (size_t)k * p->size);
+
+        __atomic_store_n(&it->it_flags, ITEM_SLABBED, __ATOMIC_RELAXED);
+        it->next = p->free_list;
+        p->free_list = it;
+    }
+    p->nfree += p->perslab;
+}
+
 /* Caller holds slabs_lock.  Get one more page for class p, cut it into
  * chunks and put them on its free list.  false at the memory limit. */
 static bool do_slabs_newpage(struct slabclass *p)
 {
     size_t page = (size_t)settings.slab_page_size;
     char *mem;
-    unsigned int k;
 
-    if (mem_limit && p->npages > 0 && mem_malloced + page > mem_limit)
+    if (pool_n == 0 && mem_limit && p->npages > 0 &&
+        mem_malloced + page > mem_limit)
         return false;
-    if (p->npages == p->pages_cap) {
-        unsigned int cap = p->pages_cap ? p->pages_cap * 2 : 16;
-        void **np = realloc(p->pages, cap * sizeof(*np));
-
-        if (np == NULL)
-            return false;
-        p->pages = np;
-        p->pages_cap = cap;
+    if (!do_pages_grow(p))
+        return false;
+    if (pool_n > 0) {
+        mem = pool_pages[--pool_n];
+        do_slabs_add_page(p, mem);
+        return true;
     }
     if (mem_base != NULL) {
         if (mem_base_used + page > mem_base_size)
@@ -189,20 +262,12 @@ static bool do_slabs_newpage(struct slabclass *p)
         if (mem == NULL)
             return false;
     }
-    p->pages[p->npages++] = mem;
     mem_malloced += page;
-    /* Push in reverse so chunks are handed out in address order. */
-    for (k = p->perslab; k-- > 0;) {
-        void **chunk = (void **)(mem + (size_t)k * p->size);
-
-        *chunk = p->free_list;
-        p->free_list = chunk;
-    }
-    p->nfree += p->perslab;
+    do_slabs_add_page(p, mem);
     return true;
 }
 
-void *slabs_alloc(size_t size, unsigned int id)
+static void *slabs_alloc_grow(size_t size, unsigned int id, bool grow)
 {
     struct slabclass *p;
     void **chunk = NULL;
@@ -212,7 +277,7 @@ void *slabs_alloc(size_t size, unsigned int id)
     p = &slabclass[id];
     assert(size <= p->size);
     pthread_mutex_lock(&slabs_lock);
-    if (p->free_list != NULL || do_slabs_newpage(p)) {
+    if (p->free_list != NULL || (grow && do_slabs_newpage(p))) {
         chunk = p->free_list;
         p->free_list = *chunk;
         p->nfree--;
@@ -222,18 +287,95 @@ void *slabs_alloc(size_t size, unsigned int id)
     return chunk;
 }
 
+void *slabs_alloc(size_t size, unsigned int id)
+{
+    return slabs_alloc_grow(size, id, true);
+}
+
+void *slabs_alloc_free_chunk(size_t size, unsigned int id)
+{
+    return slabs_alloc_grow(size, id, false);
+}
+
+/* Caller holds slabs_lock.  The raw-bitmap byte and bit of chunk ptr
+ * of the largest class, or NULL if its page has no bitmap. */
+static uint8_t *do_raw_bit(void *ptr, uint8_t *bit)
+{
+    struct slabclass *p = &slabclass[power_largest];
+    size_t page = (size_t)settings.slab_page_size;
+    unsigned int i;
+
+    /* Linear scan: the largest class has few pages (one per 1 MB of
+     * large values at most). */
+    for (i = 0; i < p->npages; i++) {
+        char *b = p->pages[i];
+        size_t k;
+
+        if ((char *)ptr < b || (char *)ptr >= b + page)
+            continue;
+        if (p->raw[i] == NULL)
+            return NULL;
+        k = (size_t)((char *)ptr - b) / p->size;
+        *bit = (uint8_t)(1u << (k % 8));
+        return &p->raw[i][k / 8];
+    }
+    return NULL;
+}
+
+void *slabs_alloc_raw(size_t size)
+{
+    void *p = slabs_alloc(size, power_largest);
+    uint8_t bit, *b;
+
+    if (p == NULL)
+        return NULL;
+    pthread_mutex_lock(&slabs_lock);
+    b = do_raw_bit(p, &bit);
+    if (b != NULL)
+        *b |= bit;
+    pthread_mutex_unlock(&slabs_lock);
+    return p;
+}
+
+/* Caller holds slabs_lock.  Index of the chunk in the page being moved,
+ * or -1 if ptr is not on it. */
+static long do_moving_index(const void *ptr)
+{
+    size_t page = (size_t)settings.slab_page_size;
+
+    if (mv.page == NULL || (const char *)ptr < mv.page ||
+        (const char *)ptr >= mv.page + page)
+        return -1;
+    return (long)(((const char *)ptr - mv.page) / slabclass[mv.src].size);
+}
+
 void slabs_free(void *ptr, size_t size, unsigned int id)
 {
     struct slabclass *p;
+    uint8_t bit, *b;
+    long k;
 
     assert(id >= 1 && id <= power_largest);
     p = &slabclass[id];
     pthread_mutex_lock(&slabs_lock);
     assert(p->requested >= size);
-    *(void **)ptr = p->free_list;
-    p->free_list = ptr;
-    p->nfree++;
     p->requested -= size;
+    if (id == power_largest && (b = do_raw_bit(ptr, &bit)) != NULL)
+        *b &= (uint8_t)~bit;
+    __atomic_store_n(&((item *)ptr)->it_flags, ITEM_SLABBED,
+                     __ATOMIC_RELEASE);
+    k = do_moving_index(ptr);
+    if (k >= 0 && (int)id == mv.src) {
+        /* On the page being moved: keep it off the free list. */
+        if (!mv.done[k]) {
+            mv.done[k] = 1;
+            mv.ndone++;
+        }
+    } else {
+        *(void **)ptr = p->free_list;
+        p->free_list = ptr;
+        p->nfree++;
+    }
     pthread_mutex_unlock(&slabs_lock);
 }
 
@@ -339,4 +481,381 @@ void slabs_stats(ADD_STAT add, void *cookie, SLAB_CLASS_EXTRA class_extra)
     append_stat(add, cookie, "active_slabs", "%u", active);
     append_stat(add, cookie, "total_malloced", "%llu",
                 (unsigned long long)malloced);
+}
+
+/* ---- figures for the maintainer and the automover ---- */
+
+unsigned int slabs_free_chunks(unsigned int id)
+{
+    unsigned int n;
+
+    if (id < 1 || id > power_largest)
+        return 0;
+    pthread_mutex_lock(&slabs_lock);
+    n = slabclass[id].nfree;
+    pthread_mutex_unlock(&slabs_lock);
+    return n;
+}
+
+unsigned int slabs_perslab(unsigned int id)
+{
+    if (id < 1 || id > power_largest)
+        return 0;
+    return slabclass[id].perslab;
+}
+
+unsigned int slabs_npages(unsigned int id)
+{
+    unsigned int n;
+
+    if (id > power_largest)
+        return 0;
+    pthread_mutex_lock(&slabs_lock);
+    n = slabclass[id].npages;
+    pthread_mutex_unlock(&slabs_lock);
+    return n;
+}
+
+bool slabs_can_grow(unsigned int id)
+{
+    size_t page = (size_t)settings.slab_page_size;
+    bool ok;
+
+    pthread_mutex_lock(&slabs_lock);
+    ok = pool_n > 0 || mem_limit == 0 || slabclass[id].npages == 0 ||
+         mem_malloced + page <= mem_limit;
+    pthread_mutex_unlock(&slabs_lock);
+    return ok;
+}
+
+void slabs_move_stats(struct slab_move_stats *out)
+{
+    pthread_mutex_lock(&slabs_lock);
+    *out = mvstats;
+    out->global_page_pool = pool_n;
+    out->running = mv.src != 0;
+    pthread_mutex_unlock(&slabs_lock);
+}
+
+/* ---- slab rebalancing ---- */
+
+static pthread_mutex_t mover_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t mover_cond = PTHREAD_COND_INITIALIZER;
+static pthread_t mover_tid;
+static bool mover_running, mover_stop, mover_kick;
+
+/* Checks in the reference's order: busy, same, bad class, no spare. */
+enum reassign_result slabs_reassign(int src, int dst)
+{
+    struct engine_config cfg;
+    enum reassign_result r = REASSIGN_OK;
+
+    engine_config_get(&cfg);
+    if (!cfg.slab_reassign)
+        return REASSIGN_DISABLED;
+    pthread_mutex_lock(&slabs_lock);
+    if (mv.src != 0)
+        r = REASSIGN_RUNNING;
+    else if (src == dst)
+        r = REASSIGN_SAME;
+    else if (src < 0 || dst < 0 || src > (int)power_largest ||
+             dst > (int)power_largest)
+        r = REASSIGN_BADCLASS;
+    else if (src == 0 || slabclass[src].npages < 2)
+        r = REASSIGN_NOSPARE;
+    if (r == REASSIGN_OK) {
+        mv.src = src;
+        mv.dst = dst;
+    }
+    pthread_mutex_unlock(&slabs_lock);
+    if (r == REASSIGN_OK) {
+        pthread_mutex_lock(&mover_lock);
+        mover_kick = true;
+        pthread_cond_signal(&mover_cond);
+        pthread_mutex_unlock(&mover_lock);
+    }
+    return r;
+}
+
+/* Caller holds slabs_lock; mv.src is set.  Start emptying the first page
+ * of the source: take its free chunks off the free list.  The done
+ * array is allocated by the caller (no malloc under the lock). */
+static void do_move_begin(uint8_t *done)
+{
+    struct slabclass *p = &slabclass[mv.src];
+    void **pp;
+
+    mv.pidx = 0;
+    mv.page = p->pages[0];
+    mv.done = done;
+    mv.ndone = 0;
+    for (pp = &p->free_list; *pp != NULL;) {
+        long k = do_moving_index(*pp);
+
+        if (k >= 0) {
+            mv.done[k] = 1;
+            mv.ndone++;
+            p->nfree--;
+            *pp = *(void **)*pp;
+        } else {
+            pp = (void **)*pp;
+        }
+    }
+}
+
+/* Caller holds slabs_lock; every chunk of the page is done.  Give the
+ * page to the destination class or the global pool. */
+static void do_move_finish(void)
+{
+    struct slabclass *p = &slabclass[mv.src];
+    char *page = mv.page;
+
+    free(p->raw[mv.pidx]);   /* free() under the lock: no allocation */
+    p->pages[mv.pidx] = p->pages[p->npages - 1];
+    p->raw[mv.pidx] = p->raw[p->npages - 1];
+    p->npages--;
+    mv.page = NULL;
+    if (mv.dst == 0 || !do_pages_grow(&slabclass[mv.dst])) {
+        if (pool_n == pool_cap) {
+            /* Pool capacity was reserved at the start (see move_page). */
+            assert(0);
+        }
+        memset(page, 0, (size_t)settings.slab_page_size);
+        pool_pages[pool_n++] = page;
+    } else {
+        do_slabs_add_page(&slabclass[mv.dst], page);
+    }
+    mvstats.slabs_moved++;
+}
+
+/* One pass over the page being moved.  Returns the chunks still busy. */
+static unsigned int move_pass(void)
+{
+    unsigned int k, busy = 0, src, perslab;
+    size_t size;
+    bool raw_left = false;
+
+    pthread_mutex_lock(&slabs_lock);
+    src = (unsigned int)mv.src;
+    perslab = slabclass[src].perslab;
+    size = slabclass[src].size;
+    pthread_mutex_unlock(&slabs_lock);
+    for (k = 0; k < perslab; k++) {
+        char *chunk = mv.page + (size_t)k * size;
+        uint8_t *rb;
+        bool done, raw;
+        enum evac_result r;
+
+        pthread_mutex_lock(&slabs_lock);
+        rb = slabclass[src].raw[mv.pidx];
+        done = mv.done[k] != 0;
+        raw = rb != NULL && (rb[k / 8] & (1u << (k % 8)));
+        pthread_mutex_unlock(&slabs_lock);
+        if (done)
+            continue;
+        if (raw) {
+            raw_left = true;
+            continue;
+        }
+        r = item_evacuate(chunk, src, mv.page,
+                          (size_t)settings.slab_page_size);
+        pthread_mutex_lock(&slabs_lock);
+        if (r == EVAC_RESCUED)
+            mvstats.rescues++;
+        else if (r == EVAC_EVICTED)
+            mvstats.evictions_nomem++;
+        else if (r == EVAC_BUSY)
+            busy++;
+        pthread_mutex_unlock(&slabs_lock);
+    }
+    if (raw_left)
+        busy += item_evacuate_chunked(mv.page,
+                                      (size_t)settings.slab_page_size);
+    if (busy > 0) {
+        pthread_mutex_lock(&slabs_lock);
+        mvstats.busy_items += busy;
+        pthread_mutex_unlock(&slabs_lock);
+    }
+    return busy;
+}
+
+bool slabs_move_now(unsigned int tries)
+{
+    uint8_t *done = NULL;
+    void **np = NULL;
+    bool moved = false;
+
+    pthread_mutex_lock(&slabs_lock);
+    if (mv.src != 0 && mv.page == NULL) {
+        unsigned int perslab = slabclass[mv.src].perslab;
+
+        pthread_mutex_unlock(&slabs_lock);
+        done = calloc(perslab, 1);
+        np = malloc((pool_cap + 1) * sizeof(*np));
+        pthread_mutex_lock(&slabs_lock);
+        if (done == NULL || np == NULL || slabclass[mv.src].npages < 2) {
+            free(done);
+            free(np);
+            mv.src = 0;
+            pthread_mutex_unlock(&slabs_lock);
+            return false;
+        }
+        /* Reserve a pool slot so finishing never allocates. */
+        if (pool_n > 0)
+            memcpy(np, pool_pages, pool_n * sizeof(*np));
+        free(pool_pages);
+        pool_pages = np;
+        pool_cap++;
+        do_move_begin(done);
+    }
+    pthread_mutex_unlock(&slabs_lock);
+    while (mv.page != NULL && tries-- > 0) {
+        if (move_pass() > 0) {
+            usleep(1000);
+            continue;
+        }
+        pthread_mutex_lock(&slabs_lock);
+        if (mv.ndone == slabclass[mv.src].perslab) {
+            do_move_finish();
+            free(mv.done);
+            mv.done = NULL;
+            mv.src = 0;
+            moved = true;
+        }
+        pthread_mutex_unlock(&slabs_lock);
+    }
+    return moved;
+}
+
+/* ---- the automover ---- */
+
+/* Per class history, owned by the mover thread. */
+struct am_class {
+    uint64_t last_evicted;
+    unsigned int evict_runs;   /* consecutive seconds with evictions */
+    unsigned int quiet;        /* consecutive seconds without */
+};
+static struct am_class am[MAX_SLAB_CLASSES];
+
+/*
+ * Once a second.  The destination is the class that evicted in the last
+ * second and whose LRU tail is youngest (it needs memory most).  The
+ * source is a class with two or more pages that has not evicted for the
+ * window and either holds more than a page and a half of free chunks,
+ * or (mode 1) whose tail is older than the destination's by the ratio,
+ * or (mode 2) is simply the oldest.  At most one page per second.
+ */
+static void automove_tick(const struct engine_config *cfg)
+{
+    unsigned int i, n = power_largest, window;
+    int src = 0, dst = 0;
+    rel_time_t dst_age = 0, src_age = 0;
+
+    window = cfg->slab_automove == 2 ? 1 : cfg->slab_automove_window / 10;
+    if (window < 1)
+        window = 1;
+    for (i = 1; i <= n; i++) {
+        uint64_t ev = item_class_evictions(i);
+        bool evicted = ev > am[i].last_evicted;
+
+        am[i].last_evicted = ev;
+        am[i].evict_runs = evicted ? am[i].evict_runs + 1 : 0;
+        am[i].quiet = evicted ? 0 : am[i].quiet + 1;
+        if (evicted) {
+            rel_time_t age = item_class_age(i);
+
+            if (dst == 0 || age < dst_age) {
+                dst = (int)i;
+                dst_age = age;
+            }
+        }
+    }
+    if (dst == 0)
+        return;
+    for (i = 1; i <= n; i++) {
+        rel_time_t age;
+        bool spare;
+
+        if ((int)i == dst || am[i].quiet < window || slabs_npages(i) < 2)
+            continue;
+        spare = slabs_free_chunks(i) > slabs_perslab(i) * 3 / 2;
+        age = item_class_age(i);
+        if (spare || cfg->slab_automove == 2 ||
+            (double)dst_age < (double)age * cfg->slab_automove_ratio) {
+            if (src == 0 || spare || age > src_age) {
+                src = (int)i;
+                src_age = spare ? (rel_time_t)-1 : age;
+            }
+        }
+    }
+    if (src != 0)
+        slabs_reassign(src, dst);
+}
+
+static void *mover_thread(void *arg)
+{
+    struct timeval last = {0, 0};
+
+    (void)arg;
+    pthread_mutex_lock(&mover_lock);
+    while (!mover_stop) {
+        struct engine_config cfg;
+        struct timeval now;
+        struct timespec ts;
+        bool pending;
+
+        pthread_mutex_unlock(&mover_lock);
+        engine_config_get(&cfg);
+        gettimeofday(&now, NULL);
+        if (cfg.slab_automove > 0 && now.tv_sec != last.tv_sec) {
+            automove_tick(&cfg);
+            last = now;
+        }
+        pthread_mutex_lock(&slabs_lock);
+        pending = mv.src != 0;
+        pthread_mutex_unlock(&slabs_lock);
+        if (pending)
+            slabs_move_now(100);
+        pthread_mutex_lock(&mover_lock);
+        if (pending || mover_kick || mover_stop) {
+            mover_kick = false;
+            continue;
+        }
+        gettimeofday(&now, NULL);
+        ts.tv_sec = now.tv_sec + 1;
+        ts.tv_nsec = 0;
+        pthread_cond_timedwait(&mover_cond, &mover_lock, &ts);
+    }
+    pthread_mutex_unlock(&mover_lock);
+    return NULL;
+}
+
+bool slabs_mover_start(void)
+{
+    int rc;
+
+    if (mover_running)
+        return true;
+    memset(am, 0, sizeof(am));
+    mover_stop = false;
+    rc = pthread_create(&mover_tid, NULL, mover_thread, NULL);
+    if (rc != 0) {
+        fprintf(stderr, "slabs: cannot start the slab mover: %s\n",
+                strerror(rc));
+        return false;
+    }
+    mover_running = true;
+    return true;
+}
+
+void slabs_mover_stop(void)
+{
+    if (!mover_running)
+        return;
+    pthread_mutex_lock(&mover_lock);
+    mover_stop = true;
+    pthread_cond_signal(&mover_cond);
+    pthread_mutex_unlock(&mover_lock);
+    pthread_join(mover_tid, NULL);
+    mover_running = false;
 }

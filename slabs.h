@@ -40,4 +40,35 @@ uint64_t slabs_total_malloced(void);
  * class `id` currently handed out ("stats items" mem_requested). */
 uint64_t slabs_mem_requested(unsigned int id);
 
+/* A raw chunk of the largest class (chunked item data, no item header):
+ * marked so the page mover can tell it from an item. */
+void *slabs_alloc_raw(size_t size);
+/* Only a chunk already free, never a new page (the mover's rescues). */
+void *slabs_alloc_free_chunk(size_t size, unsigned int id);
+
+/* Figures for the LRU maintainer and the automover. */
+unsigned int slabs_free_chunks(unsigned int id);
+unsigned int slabs_perslab(unsigned int id);
+bool slabs_can_grow(unsigned int id);  /* a new page could be had */
+
+/* "slabs reassign src dst" (dst 0: the global page pool). */
+enum reassign_result {
+    REASSIGN_OK, REASSIGN_RUNNING, REASSIGN_BADCLASS, REASSIGN_NOSPARE,
+    REASSIGN_SAME, REASSIGN_DISABLED
+};
+enum reassign_result slabs_reassign(int src, int dst);
+
+/* The slab mover thread (moves pages, runs the automover once a
+ * second).  Started by engine_threads_start() when slab_reassign. */
+bool slabs_mover_start(void);
+void slabs_mover_stop(void);
+/* Tests: run the requested move to its end in the calling thread, at
+ * most `tries` passes over the page.  true if the page moved. */
+bool slabs_move_now(unsigned int tries);
+/* Page counts (tests, automover). */
+unsigned int slabs_npages(unsigned int id);
+
+struct slab_move_stats;
+void slabs_move_stats(struct slab_move_stats *out);
+
 #endif /* SLABS_H */

@@ -7,10 +7,10 @@
  * stats_state under stats_lock.  Storage figures come from the engine
  * (storage_totals, item_stats, slabs_stats), which locks for itself.
  *
- * Locks: stats_lock (a leaf) guards stats_state; prefix_lock (a leaf)
- * guards the "stats detail" prefix table; each worker's
- * stats.mutex (a leaf) is taken here one thread at a time, never two at
- * once and never together with stats_lock.
+ * Locks: stats_lock (a leaf) guards stats_state and the per-thread
+ * reset baselines; prefix_lock (a leaf) guards the "stats detail"
+ * prefix table.  Workers' counters are read without a lock (relaxed
+ * loads of single-writer counters, see thread.h).
  */
 #include "memcached.h"
 #include "items.h"
@@ -32,39 +32,45 @@ void stats_init(void)
     memset(&stats_state, 0, sizeof(stats_state));
 }
 
+#define NCOUNTERS (sizeof(struct thread_stats) / sizeof(uint64_t))
+
+/* Sum every worker's counters since the last reset.  stats_lock keeps
+ * a reset from moving the baselines under us. */
 void threadlocal_stats_aggregate(struct thread_stats *out)
 {
+    uint64_t *dst = (uint64_t *)out;
     int i, n = thread_count();
+    size_t k;
 
     memset(out, 0, sizeof(*out));
+    pthread_mutex_lock(&stats_lock);
     for (i = 0; i < n; i++) {
-        struct thread_stats *ts = &thread_get(i)->stats;
-        const uint64_t *src, *end;
-        uint64_t *dst;
+        LIBEVENT_THREAD *t = thread_get(i);
+        uint64_t *cur = (uint64_t *)&t->stats;
+        const uint64_t *base = (const uint64_t *)&t->stats_base;
 
-        pthread_mutex_lock(&ts->mutex);
-        /* Every field after the mutex is a uint64_t counter. */
-        src = &ts->get_cmds;
-        end = (const uint64_t *)(ts + 1);
-        dst = &out->get_cmds;
-        while (src < end)
-            *dst++ += *src++;
-        pthread_mutex_unlock(&ts->mutex);
+        for (k = 0; k < NCOUNTERS; k++)
+            dst[k] += __atomic_load_n(&cur[k], __ATOMIC_RELAXED) - base[k];
     }
+    pthread_mutex_unlock(&stats_lock);
 }
 
+/* The counters keep running; the current values become the zero. */
 void threadlocal_stats_reset(void)
 {
     int i, n = thread_count();
+    size_t k;
 
+    pthread_mutex_lock(&stats_lock);
     for (i = 0; i < n; i++) {
-        struct thread_stats *ts = &thread_get(i)->stats;
+        LIBEVENT_THREAD *t = thread_get(i);
+        uint64_t *cur = (uint64_t *)&t->stats;
+        uint64_t *base = (uint64_t *)&t->stats_base;
 
-        pthread_mutex_lock(&ts->mutex);
-        memset(&ts->get_cmds, 0,
-               sizeof(*ts) - offsetof(struct thread_stats, get_cmds));
-        pthread_mutex_unlock(&ts->mutex);
+        for (k = 0; k < NCOUNTERS; k++)
+            base[k] = __atomic_load_n(&cur[k], __ATOMIC_RELAXED);
     }
+    pthread_mutex_unlock(&stats_lock);
 }
 
 void stats_reset(void)
@@ -108,9 +114,9 @@ static void process_stats(ADD_STAT add, void *c)
     pthread_mutex_unlock(&stats_lock);
 
     append_stat(add, c, "pid", "%ld", (long)getpid());
-    append_stat(add, c, "uptime", "%u", current_time);
+    append_stat(add, c, "uptime", "%u", clock_now());
     append_stat(add, c, "time", "%ld",
-                (long)(process_started + current_time));
+                (long)(process_started + clock_now()));
     append_stat(add, c, "version", "%s", VERSION);
     append_stat(add, c, "libevent", "%s", event_get_version());
     append_stat(add, c, "pointer_size", "%d", (int)(8 * sizeof(void *)));
@@ -185,10 +191,13 @@ static void general_stats(ADD_STAT add, void *c)
     append_stat(add, c, "hash_bytes", "%llu", U64(st.hash_bytes));
     append_stat(add, c, "hash_is_expanding", "%d",
                 st.hash_is_expanding ? 1 : 0);
+    engine_general_stats(add, c, &st);
     append_stat(add, c, "malloc_fails", "%d", 0);
     append_stat(add, c, "bytes", "%llu", U64(st.bytes));
     append_stat(add, c, "curr_items", "%llu", U64(st.curr_items));
     append_stat(add, c, "total_items", "%llu", U64(st.total_items));
+    append_stat(add, c, "slab_global_page_pool", "%llu",
+                U64(st.slab.global_page_pool));
     append_stat(add, c, "expired_unfetched", "%llu",
                 U64(st.expired_unfetched));
     append_stat(add, c, "evicted_unfetched", "%llu",
@@ -196,6 +205,18 @@ static void general_stats(ADD_STAT add, void *c)
     append_stat(add, c, "evicted_active", "%llu", U64(st.evicted_active));
     append_stat(add, c, "evictions", "%llu", U64(st.evictions));
     append_stat(add, c, "reclaimed", "%llu", U64(st.reclaimed));
+    append_stat(add, c, "crawler_reclaimed", "%llu",
+                U64(st.crawler_reclaimed));
+    append_stat(add, c, "crawler_items_checked", "%llu",
+                U64(st.crawler_items_checked));
+    append_stat(add, c, "lrutail_reflocked", "%llu",
+                U64(st.lrutail_reflocked));
+    append_stat(add, c, "moves_to_cold", "%llu", U64(st.moves_to_cold));
+    append_stat(add, c, "moves_to_warm", "%llu", U64(st.moves_to_warm));
+    append_stat(add, c, "moves_within_lru", "%llu",
+                U64(st.moves_within_lru));
+    append_stat(add, c, "direct_reclaims", "%llu", U64(st.direct_reclaims));
+    append_stat(add, c, "lru_bumps_dropped", "%d", 0);
 }
 
 static void settings_stats(ADD_STAT add, void *c)
@@ -229,16 +250,17 @@ static void settings_stats(ADD_STAT add, void *c)
                 settings.binding_protocol == BIND_ASCII    ? "ascii"
                 : settings.binding_protocol == BIND_BINARY ? "binary"
                                                            : "auto-negotiate");
-    append_stat(add, c, "auth_enabled_sasl", "%s", "no");
-    append_stat(add, c, "auth_enabled_ascii", "%s", "no");
+    append_stat(add, c, "auth_enabled_sasl", "%s",
+                settings.sasl ? "yes" : "no");
+    append_stat(add, c, "auth_enabled_ascii", "%s",
+                settings.auth_file != NULL ? "yes" : "no");
     append_stat(add, c, "item_size_max", "%d", settings.item_size_max);
     append_stat(add, c, "maxconns_fast", "%s",
                 settings.maxconns_fast ? "yes" : "no");
     append_stat(add, c, "hashpower_init", "%d", settings.hashpower_init);
-    append_stat(add, c, "slab_reassign", "%s", "no");
-    append_stat(add, c, "slab_automove", "%d", 0);
+    engine_settings_stats(add, c, 0);
     append_stat(add, c, "slab_chunk_max", "%d", settings.slab_chunk_size_max);
-    append_stat(add, c, "lru_crawler", "%s", "no");
+    engine_settings_stats(add, c, 1);
     append_stat(add, c, "tail_repair_time", "%d", settings.tail_repair_time);
     append_stat(add, c, "flush_enabled", "%s",
                 settings.flush_enabled ? "yes" : "no");
@@ -246,8 +268,7 @@ static void settings_stats(ADD_STAT add, void *c)
                 settings.dump_enabled ? "yes" : "no");
     append_stat(add, c, "hash_algorithm", "%s",
                 settings.hash_algorithm == 1 ? "jenkins" : "murmur3");
-    append_stat(add, c, "lru_maintainer_thread", "%s", "no");
-    append_stat(add, c, "lru_segmented", "%s", "no");
+    engine_settings_stats(add, c, 2);
     append_stat(add, c, "idle_timeout", "%d", settings.idle_timeout);
     append_stat(add, c, "track_sizes", "%s", "no");
     append_stat(add, c, "watch_enabled", "%s",

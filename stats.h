@@ -1,7 +1,7 @@
 /*
  * stats.h: counters.  Per-request counters live in each worker thread
- * (struct thread_stats, guarded by that thread's stats mutex, which only
- * the owner takes per request and `stats` takes to read); rare server-wide
+ * (struct thread_stats: written by the owner alone without a lock, read
+ * by `stats` with relaxed loads, reset through a baseline); rare server-wide
  * counters live in `stats_state` under stats_lock.  stats.c adds them up.
  */
 #ifndef STATS_H
@@ -21,9 +21,9 @@ struct slab_stats {
     uint64_t decr_hits;
 };
 
-/* Per worker thread; the owner writes under its `mutex`. */
+/* Per worker thread; only the owner writes (see stats_add in thread.h).
+ * Every field is a uint64_t counter: stats.c walks them as an array. */
 struct thread_stats {
-    pthread_mutex_t mutex;
     uint64_t get_cmds;
     uint64_t get_misses;
     uint64_t get_expired;

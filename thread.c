@@ -18,11 +18,12 @@
  *   cq->lock        a worker's new-connection queue (this file)
  *   conns_lock      membership of a worker's connection list (the owner
  *                   links and unlinks; `stats conns` walks it)
- *   stats.mutex     a worker's thread_stats (owner per request; `stats`
- *                   and `stats reset` to read or clear)
- *   stats_lock      stats_state, the server-wide counters (stats.c)
- * Protocol code never holds a stats mutex while calling the storage
- * engine; the engine's own locks are described in items.c.
+ *   stats_lock      stats_state, the server-wide counters, and the
+ *                   per-thread reset baselines (stats.c)
+ *   prefix_lock     the "stats detail" prefix table (stats.c)
+ * Per-request counters take no lock at all (single writer, see
+ * stats_add in thread.h).  The engine's own locks are described in
+ * items.c.
  */
 #include "memcached.h"
 #include "thread.h"
@@ -191,7 +192,6 @@ static void setup_thread(LIBEVENT_THREAD *me)
         exit(EXIT_FAILURE);
     }
     cq_init(me->new_conn_queue);
-    pthread_mutex_init(&me->stats.mutex, NULL);
     pthread_mutex_init(&me->conns_lock, NULL);
 }
 
@@ -284,7 +284,6 @@ void thread_shutdown(void)
         close(t->notify_send_fd);
         pthread_mutex_destroy(&t->new_conn_queue->lock);
         free(t->new_conn_queue);
-        pthread_mutex_destroy(&t->stats.mutex);
         pthread_mutex_destroy(&t->conns_lock);
     }
     free(threads);

@@ -18,7 +18,9 @@ struct libevent_thread {
     int notify_receive_fd;
     int notify_send_fd;
     struct conn_queue *new_conn_queue;
-    struct thread_stats stats;
+    struct thread_stats stats;      /* written by this worker only */
+    struct thread_stats stats_base; /* values at the last "stats reset",
+                                       under stats_lock */
     pthread_mutex_t conns_lock;     /* guards membership of `conns` */
     conn *conns;                    /* this worker's connections; the
                                        owner changes the list under
@@ -35,8 +37,19 @@ void dispatch_conn_new(int sfd, bool is_unix);
 int thread_count(void);
 LIBEVENT_THREAD *thread_get(int i);
 
-/* Per-thread stats of the caller's worker. */
-#define THR_STATS_LOCK(c) pthread_mutex_lock(&(c)->thread->stats.mutex)
-#define THR_STATS_UNLOCK(c) pthread_mutex_unlock(&(c)->thread->stats.mutex)
+/*
+ * Per-thread counters have exactly one writer, the owning worker, so an
+ * increment is a relaxed load and store: no lock and no locked
+ * instruction on the request path.  Readers (stats) load relaxed and
+ * may see a count one request old, never a torn one.  "stats reset"
+ * does not write them (it would race with the writer); it records a
+ * baseline that stats.c subtracts.
+ */
+static inline void stats_add(uint64_t *p, uint64_t n)
+{
+    __atomic_store_n(p, __atomic_load_n(p, __ATOMIC_RELAXED) + n,
+                     __ATOMIC_RELAXED);
+}
+#define STATS_ADD(c, field, n) stats_add(&(c)->thread->stats.field, (n))
 
 #endif /* THREAD_H */

@@ -126,6 +126,7 @@ int main(void)
     run_table(util_tests);
     run_table(slabs_tests);
     run_table(items_tests);
+    run_table(background_tests);
     run_table(assoc_tests);
     printf("1..%d\n", npoints);
     if (nfailed)

@@ -1,0 +1,98 @@
+#!/usr/bin/python3
+"""make_corpus.py: writes the seed corpus of the text-protocol fuzz target.
+
+One file per command family, plus split and pipelined ones.  File format
+(see fuzz_text.c): byte 0 = number n of split sizes (mod 16), n bytes of
+chunk sizes (each 1..256, stored minus one), then the bytes to send.
+Run from the source dir: /usr/bin/python3 t/fuzz/make_corpus.py
+Files found by fuzzing (crashers, minimized) are added by hand as
+crash-*; this script never removes files.
+"""
+import os
+
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'corpus')
+
+
+def whole(payload):
+    return b'\x00' + payload
+
+
+def split(sizes, payload):
+    assert len(sizes) < 16
+    return bytes([len(sizes)] + [s - 1 for s in sizes]) + payload
+
+
+SEEDS = {
+    'set': whole(b'set a 0 0 1\r\nx\r\nset b 5 100 3 noreply\r\nabc\r\n'
+                 b'get a b\r\n'),
+    'add-replace': whole(b'add a 0 0 1\r\nx\r\nadd a 0 0 1\r\ny\r\n'
+                         b'replace a 1 0 2\r\nzz\r\nreplace q 0 0 1\r\nq\r\n'
+                         b'gets a\r\n'),
+    'append-prepend': whole(b'set a 0 0 2\r\nmm\r\nappend a 0 0 2\r\nzz\r\n'
+                            b'prepend a 0 0 2\r\naa\r\nappend nx 0 0 1\r\n'
+                            b'x\r\nget a\r\n'),
+    'cas': whole(b'set a 0 0 1\r\nx\r\ngets a\r\ncas a 0 0 1 1\r\ny\r\n'
+                 b'cas a 0 0 1 99\r\nz\r\ncas nx 0 0 1 1\r\nq\r\n'
+                 b'cas a 0 0 1 abc\r\nq\r\n'),
+    'get-multi': whole(b'set a 0 0 1\r\n1\r\nset b 0 0 1\r\n2\r\n'
+                       b'get a b c a b c\r\ngets a b\r\nget\r\n'),
+    'gat': whole(b'set a 0 0 1\r\n1\r\ngat 100 a\r\ngats 0 a b\r\n'
+                 b'gat -1 a\r\ngat a\r\ngats 100\r\nget a\r\n'),
+    'incr-decr': whole(b'set n 0 0 2\r\n10\r\nincr n 5\r\ndecr n 100\r\n'
+                       b'incr n 18446744073709551615\r\nincr n -1\r\n'
+                       b'decr nx 1\r\nset s 0 0 1\r\nz\r\nincr s 1\r\n'
+                       b'get n\r\n'),
+    'touch': whole(b'set a 0 0 1\r\n1\r\ntouch a 100\r\ntouch a -1\r\n'
+                   b'touch nx 0\r\ntouch a\r\nget a\r\n'),
+    'delete': whole(b'set a 0 0 1\r\n1\r\ndelete a\r\ndelete a\r\n'
+                    b'delete a 0\r\ndelete a 1\r\ndelete a noreply\r\n'),
+    'flush': whole(b'set a 0 0 1\r\n1\r\nflush_all\r\nget a\r\n'
+                   b'flush_all 0\r\nflush_all noreply\r\nflush_all abc\r\n'
+                   b'flush_all 10\r\nflush_all 0\r\n'),
+    'version-verbosity': whole(b'version\r\nverbosity 0\r\nverbosity\r\n'
+                               b'verbosity 0 noreply\r\nversion\0junk\r\n'),
+    'stats': whole(b'stats\r\nstats settings\r\nstats items\r\n'
+                   b'stats slabs\r\nstats sizes\r\nstats conns\r\n'
+                   b'stats detail on\r\nstats detail dump\r\n'
+                   b'stats detail off\r\nstats cachedump 1 10\r\n'
+                   b'stats reset\r\nstats bogus\r\n'),
+    'admin': whole(b'cache_memlimit 8\r\nslabs automove 0\r\n'
+                   b'lru_crawler metadump all\r\nlru tune\r\n'
+                   b'slabs reassign 1 2\r\nshutdown\r\nwatch\r\n'),
+    'meta': whole(b'ms a 1 T0\r\nx\r\nmg a v c f t\r\nma a\r\nmd a q\r\n'
+                  b'mn\r\nme a\r\n'),
+    'noreply': whole(b'set a 0 0 1 noreply\r\nx\r\nadd a 0 0 1 noreply\r\n'
+                     b'y\r\nincr a 1 noreply\r\ntouch a 0 noreply\r\n'
+                     b'delete a noreply\r\nget a\r\n'),
+    'errors': whole(b'foo\r\n\r\nGET a\r\nset a 0 0\r\nset a 0 0 -1\r\n'
+                    b'set a 0 0 abc\r\nset a 0 0 4294967296\r\n'
+                    b'set ' + b'k' * 251 + b' 0 0 1\r\nx\r\n'
+                    b'set a 0 0 1\r\nxyz\r\nset a 0 0 3\r\nx\r\n'),
+    'too-large': whole(b'set big 0 0 2000000\r\n' + b'v' * 300 + b'\r\n'),
+    'long-line': whole(b'z' * 3000),
+    'long-get': whole(b'get ' + b'key ' * 800 + b'\r\n'),
+    'quit': whole(b'set a 0 0 1\r\nx\r\nquit\r\nget a\r\n'),
+    'bare-newlines': whole(b'set a 0 0 1\nx\r\nget a\nversion\n'),
+    'split-1byte': split([1] * 15, b'set a 0 0 5\r\nhello\r\nget a\r\n'),
+    'split-value': split([12, 3, 2, 1, 40], b'set a 0 0 10\r\n0123456789'
+                         b'\r\nget a\r\nincr a 1\r\n'),
+    'split-crlf': split([13, 1, 2, 1], b'set a 0 0 1\r\nx\r\nget a\r\n'),
+    'pipelined': whole((b'set p 0 0 1\r\n1\r\nget p\r\nincr p 1\r\n'
+                        b'delete p\r\n') * 40),
+    'pipelined-split': split([7, 100, 3, 250, 1, 17], (b'set q 0 0 3\r\n'
+                             b'abc\r\ngets q\r\nappend q 0 0 1\r\nd\r\n')
+                             * 30),
+    'mid-value-eof': whole(b'get a\r\nset b 0 0 100\r\nonly-part'),
+}
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    for name, data in sorted(SEEDS.items()):
+        with open(os.path.join(OUT, name), 'wb') as f:
+            f.write(data)
+    print('%d seeds in %s' % (len(SEEDS), OUT))
+
+
+if __name__ == '__main__':
+    main()
