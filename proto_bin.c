@@ -500,7 +500,7 @@ static void bin_verbosity(conn *c, const char *ext, const char *key)
     uint32_t level = get32(ext);
 
     (void)key;
-    settings.verbose = level > 2 ? 2 : (int)level;
+    set_verbose_level(level > 2 ? 2 : (int)level);
     no_reply(c);
 }
 
@@ -590,9 +590,9 @@ static void bin_sasl_auth(conn *c, const char *ext, const char *key)
     }
 }
 
-#define GETS_ROW {bin_get, 0, 0, KEY_REQUIRED, false}
-#define UPDATE_ROW(e) {bin_update, e, e, KEY_REQUIRED, true}
-#define TOUCH_ROW {bin_get, 4, 4, KEY_REQUIRED, false}
+#define GETS_ROW {bin_get, 0, 0, KEY_REQUIRED, false, false}
+#define UPDATE_ROW(e) {bin_update, e, e, KEY_REQUIRED, true, false}
+#define TOUCH_ROW {bin_get, 4, 4, KEY_REQUIRED, false, false}
 
 static const struct bin_cmd bin_cmds[256] = {
     [OP_GET] = GETS_ROW,
@@ -609,26 +609,26 @@ static const struct bin_cmd bin_cmds[256] = {
     [OP_APPENDQ] = UPDATE_ROW(0),
     [OP_PREPEND] = UPDATE_ROW(0),
     [OP_PREPENDQ] = UPDATE_ROW(0),
-    [OP_DELETE] = {bin_delete, 0, 0, KEY_REQUIRED, false},
-    [OP_DELETEQ] = {bin_delete, 0, 0, KEY_REQUIRED, false},
-    [OP_INCREMENT] = {bin_arithmetic, 20, 20, KEY_REQUIRED, false},
-    [OP_INCREMENTQ] = {bin_arithmetic, 20, 20, KEY_REQUIRED, false},
-    [OP_DECREMENT] = {bin_arithmetic, 20, 20, KEY_REQUIRED, false},
-    [OP_DECREMENTQ] = {bin_arithmetic, 20, 20, KEY_REQUIRED, false},
-    [OP_QUIT] = {bin_quit, 0, 0, KEY_NONE, false},
-    [OP_QUITQ] = {bin_quit, 0, 0, KEY_NONE, false},
-    [OP_FLUSH] = {bin_flush, 0, 4, KEY_NONE, false},
-    [OP_FLUSHQ] = {bin_flush, 0, 4, KEY_NONE, false},
-    [OP_NOOP] = {bin_noop, 0, 0, KEY_NONE, false},
-    [OP_VERSION] = {bin_version, 0, 0, KEY_NONE, false},
-    [OP_STAT] = {bin_stat, 0, 0, KEY_OPTIONAL, false},
-    [OP_VERBOSITY] = {bin_verbosity, 4, 4, KEY_NONE, false},
+    [OP_DELETE] = {bin_delete, 0, 0, KEY_REQUIRED, false, false},
+    [OP_DELETEQ] = {bin_delete, 0, 0, KEY_REQUIRED, false, false},
+    [OP_INCREMENT] = {bin_arithmetic, 20, 20, KEY_REQUIRED, false, false},
+    [OP_INCREMENTQ] = {bin_arithmetic, 20, 20, KEY_REQUIRED, false, false},
+    [OP_DECREMENT] = {bin_arithmetic, 20, 20, KEY_REQUIRED, false, false},
+    [OP_DECREMENTQ] = {bin_arithmetic, 20, 20, KEY_REQUIRED, false, false},
+    [OP_QUIT] = {bin_quit, 0, 0, KEY_NONE, false, false},
+    [OP_QUITQ] = {bin_quit, 0, 0, KEY_NONE, false, false},
+    [OP_FLUSH] = {bin_flush, 0, 4, KEY_NONE, false, false},
+    [OP_FLUSHQ] = {bin_flush, 0, 4, KEY_NONE, false, false},
+    [OP_NOOP] = {bin_noop, 0, 0, KEY_NONE, false, false},
+    [OP_VERSION] = {bin_version, 0, 0, KEY_NONE, false, false},
+    [OP_STAT] = {bin_stat, 0, 0, KEY_OPTIONAL, false, false},
+    [OP_VERBOSITY] = {bin_verbosity, 4, 4, KEY_NONE, false, false},
     [OP_TOUCH] = TOUCH_ROW,
     [OP_GAT] = TOUCH_ROW,
     [OP_GATQ] = TOUCH_ROW,
     [OP_GATK] = TOUCH_ROW,
     [OP_GATKQ] = TOUCH_ROW,
-    [OP_SASL_LIST] = {bin_sasl_list, 0, 0, KEY_NONE, false},
+    [OP_SASL_LIST] = {bin_sasl_list, 0, 0, KEY_NONE, false, false},
     [OP_SASL_AUTH] = {bin_sasl_auth, 0, 0, KEY_REQUIRED, true, true},
     [OP_SASL_STEP] = {bin_sasl_auth, 0, 0, KEY_REQUIRED, true, true},
 };
