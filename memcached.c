@@ -105,7 +105,7 @@ const char *conn_state_name(enum conn_states state)
 
 void conn_set_state(conn *c, enum conn_states state)
 {
-    if (state != c->state && settings.verbose > 2)
+    if (state != c->state && verbose_level() > 2)
         log_msg(3, "%d: going from %s to %s", c->sfd,
                 conn_state_name(c->state), conn_state_name(state));
     /* Atomic only because `stats conns` reads it from another thread. */

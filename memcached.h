@@ -95,6 +95,23 @@ static inline rel_time_t clock_now(void)
     return __atomic_load_n(&current_time, __ATOMIC_RELAXED);
 }
 
+/* Settings that admin commands change while workers run (verbosity,
+ * cache_memlimit) are read and written through these. */
+static inline int verbose_level(void)
+{
+    return __atomic_load_n(&settings.verbose, __ATOMIC_RELAXED);
+}
+
+static inline void set_verbose_level(int level)
+{
+    __atomic_store_n(&settings.verbose, level, __ATOMIC_RELAXED);
+}
+
+static inline size_t maxbytes_now(void)
+{
+    return __atomic_load_n(&settings.maxbytes, __ATOMIC_RELAXED);
+}
+
 /* Unix time at which current_time was 0. */
 extern volatile time_t process_started;
 

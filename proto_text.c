@@ -655,8 +655,8 @@ static void cmd_verbosity(conn *c, struct token *tok, int ntok)
         out_string(c, "CLIENT_ERROR bad command line format");
         return;
     }
-    settings.verbose = level > MAX_VERBOSITY_LEVEL ? MAX_VERBOSITY_LEVEL
-                                                   : (int)level;
+    set_verbose_level(level > MAX_VERBOSITY_LEVEL ? MAX_VERBOSITY_LEVEL
+                                                  : (int)level);
     out_string(c, "OK");
 }
 
@@ -700,7 +700,8 @@ static void cmd_cache_memlimit(conn *c, struct token *tok, int ntok)
         out_string(c, "MEMLIMIT_ADJUST_FAILED input value is megabytes "
                       "not bytes");
     } else if (slabs_set_memlimit((size_t)mb * 1024 * 1024)) {
-        settings.maxbytes = (size_t)mb * 1024 * 1024;
+        __atomic_store_n(&settings.maxbytes, (size_t)mb * 1024 * 1024,
+                         __ATOMIC_RELAXED);
         out_string(c, "OK");
     } else {
         out_string(c, "MEMLIMIT_ADJUST_FAILED out of bounds or unable to "

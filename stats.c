@@ -179,7 +179,7 @@ static void general_stats(ADD_STAT add, void *c)
     storage_totals(&st);
     process_stats(add, c);
     command_stats(add, c, &ts);
-    append_stat(add, c, "limit_maxbytes", "%llu", U64(settings.maxbytes));
+    append_stat(add, c, "limit_maxbytes", "%llu", U64(maxbytes_now()));
     append_stat(add, c, "accepting_conns", "%u",
                 stats_state.accepting_conns ? 1u : 0u);
     append_stat(add, c, "listen_disabled_num", "%llu",
@@ -221,13 +221,13 @@ static void general_stats(ADD_STAT add, void *c)
 
 static void settings_stats(ADD_STAT add, void *c)
 {
-    append_stat(add, c, "maxbytes", "%llu", U64(settings.maxbytes));
+    append_stat(add, c, "maxbytes", "%llu", U64(maxbytes_now()));
     append_stat(add, c, "maxconns", "%d", settings.maxconns);
     append_stat(add, c, "tcpport", "%d", settings.port);
     append_stat(add, c, "udpport", "%d", settings.udpport);
     append_stat(add, c, "inter", "%s",
                 settings.inter ? settings.inter : "NULL");
-    append_stat(add, c, "verbosity", "%d", settings.verbose);
+    append_stat(add, c, "verbosity", "%d", verbose_level());
     append_stat(add, c, "oldest", "%lu", (unsigned long)settings.oldest_live);
     append_stat(add, c, "evictions", "%s",
                 settings.evict_to_free ? "on" : "off");

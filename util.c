@@ -105,7 +105,7 @@ void log_msg(int level, const char *fmt, ...)
     char line[1024];
     va_list ap;
 
-    if (settings.verbose < level)
+    if (verbose_level() < level)
         return;
     va_start(ap, fmt);
     vsnprintf(line, sizeof(line), fmt, ap);
