@@ -18,25 +18,41 @@ Commands go out in pipelined batches, each split into writes at random byte
 offsets (sometimes with a short pause so the daemon really sees the split).
 Each batch ends with a "version" sentinel; its answer marks the end of the
 batch's replies.  Nothing depends on time: exptimes are only 0, negative,
-1000 (relative, far away) or absolute (far past or far future).  A
+relative but far away (1000, 100000) or absolute (far past or future).  A
 connection may end with "quit", an over-long line without newline (both
-must close without a word, protocol.txt 2.2), a value cut off mid-block,
-or a plain close.
+must close without a word, protocol.txt 2.2), a value cut off mid-block
+after a get (whose answer must arrive anyway), or a plain close.
+
+Left out, because the reference's own answer depends on how the stream
+falls into reads or on timing (each is explained where it is avoided):
+an over-long key in a retrieval pipelined after other commands (it drops
+their queued answers), a refused storage command whose data block, parsed
+as a command line, is over 2048 bytes, gat lines over 2048 bytes, and the
+space padding an in-place incr/decr leaves ("9 " vs "9": normalized, and
+append/prepend never touch the counter keys).
 
 On a mismatch it prints the seed, the batch, the shortest failing prefix
 (found by re-running fresh daemons with fewer commands), the bytes sent for
-the last command of that prefix and both answers; exit status 1.
+the last command of that prefix and both answers; exit status 1.  A
+divergence that does not come back when the seed is re-run is reported as
+flaky and not failed, unless --strict.  The one flake seen (about 1 in
+70,000 commands, also in reference-vs-reference runs): the reference now
+and then refuses incr/decr of a value >= 2^63 as "non-numeric": its
+safe_strtoull looks for a '-' with strchr() past the end of the (not
+NUL-terminated) value, into whatever stale bytes follow in the slab chunk.
+Deterministic: "set x 0 0 26\r\n<26 '-'>\r\ndelete x\r\nset x 0 0 20\r\n
+18446744073709551615\r\nincr x 1\r\n" gets CLIENT_ERROR from it, 0 from us.  --resync (long runs) restarts both
+daemons after each divergence and goes on, one report per divergence.
 
 Usage:
   /usr/bin/python3 t/difftest.py --ours ./memcached-debug \
       [--ref /usr/bin/memcached] [--seeds 1,2,3 | --seed-range 1-50] \
-      [--commands 2000] [--no-minimize] [-v]
+      [--commands 2000] [--no-minimize] [--resync] [--strict] [-v]
 Exit status: 0 all equal, 1 divergence, 2 setup problem (daemon would not
 start), 77 reference missing (skip).
 """
 
 import argparse
-import errno
 import os
 import random
 import re
@@ -59,7 +75,7 @@ BAD_KEY = b'B' * 251
 COUNTER_KEYS = KEYS[:6]
 PADDED = re.compile(rb'^[0-9]+ +\r\n$')
 GOOD_FLAGS = [b'0', b'0', b'1', b'123', b'4294967295', b'65535']
-GOOD_EXPTIMES = [b'0', b'0', b'0', b'-1', b'1000', b'2000000000', b'100',
+GOOD_EXPTIMES = [b'0', b'0', b'0', b'-1', b'1000', b'2000000000', b'100000',
                  b'+0', b'2592001']
 
 
@@ -134,9 +150,9 @@ class Gen:
                          b'18446744073709551615', b'18446744073709551616',
                          b'1.5', b''])
 
-    def exptime(self, valid_only=False):
+    def exptime(self):
         r = self.r
-        if valid_only or r.random() < 0.92:
+        if r.random() < 0.92:
             return r.choice(GOOD_EXPTIMES)
         return r.choice([b'abc', b'1.5', b'99999999999999999999', b''])
 
@@ -758,6 +774,9 @@ def main():
     ap.add_argument('--resync', action='store_true',
                     help='after a divergence restart both daemons and go on '
                     '(long runs: one line per divergence, no minimizing)')
+    ap.add_argument('--strict', action='store_true',
+                    help='fail a divergence even if a re-run does not '
+                    'reproduce it')
     ap.add_argument('-v', action='store_true')
     a = ap.parse_args()
     if not os.access(a.ref, os.X_OK):
@@ -771,6 +790,7 @@ def main():
     total = 0
     bad = 0
     seen = set()            # --resync: signatures already minimized
+    flaky = 0
     t0 = time.time()
     for seed in seeds:
         conns = generate(seed, a.commands)
@@ -822,13 +842,22 @@ def main():
                 print('seed %d: %d commands equal (%.1fs)' %
                       (seed, n, time.time() - t0))
             continue
+        if not a.strict and run_stream(a.ours, a.ref, conns) is None:
+            # The reference is not deterministic in everything under
+            # load (seen once in ref-vs-ref runs: a noreply incr's effect
+            # missing on one side); a real bug of ours reproduces.
+            print('seed %d: divergence at conn %d batch %s did not '
+                  'reproduce on a re-run: counted as flaky, not failed '
+                  '(--strict fails it)' % (seed, m['conn'], m['batch']))
+            flaky += 1
+            continue
         bad += 1
         report(seed, n, m, a.ours, a.ref, conns, not a.no_minimize,
                sys.stdout)
         if not a.keep_going:
             break
-    print('%d commands compared over %d seed(s), %d diverging, %.1fs' %
-          (total, len(seeds), bad, time.time() - t0))
+    print('%d commands compared over %d seed(s), %d diverging, %d flaky, '
+          '%.1fs' % (total, len(seeds), bad, flaky, time.time() - t0))
     return 1 if bad else 0
 
 

@@ -56,9 +56,12 @@ subtest 'gat/gats with no key' => sub {
 # Found while building the fuzz harness: answers of pipelined commands are
 # held back while the connection waits for a storage command's data block.
 # "get a\r\nset b 0 0 5\r\n", then nothing: the reference answers END at
-# once; ours sends nothing until the value arrives, so a client that waits
-# for the get's answer before sending the value hangs.  Same when the
-# value is refused and being swallowed.
+# once (it writes a retrieval's answer before going on; other answers,
+# e.g. "version\r\nset b 0 0 5\r\n", it too holds back until the value is
+# in); ours sent nothing until the value arrived, so a client that waits
+# for the get's answer before sending the value hangs.  Same while a
+# refused value is being swallowed.  (t/difftest.py checks this on every
+# connection it ends mid-value.)
 subtest 'answers are not held back while a value is awaited' => sub {
     plan tests => 5;
     fresh();

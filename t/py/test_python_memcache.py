@@ -148,3 +148,25 @@ def test_large_value(mc):
     data = "z" * 1000000
     assert mc.set("large", data, min_compress_len=0)
     assert mc.get("large") == data
+
+
+def test_stats_groups_cachedump(mc):
+    """The seeds' example: get_stats('cachedump 5 0') and other groups."""
+    # 48 + 8 + 6 + 1 + 150 bytes: class 5 (chunks of 240 bytes).
+    for i in range(10):
+        mc.set("dump%d" % i, "x" * 148)
+    dump = mc.get_stats("cachedump 5 0")
+    assert len(dump) == 1
+    server, items = dump[0]
+    assert isinstance(items, dict)
+    # Each entry is "key": "[<bytes> b; <exptime> s]" (the reference lists
+    # only the COLD segment, so the set may legitimately be empty there).
+    for key, desc in items.items():
+        assert key.startswith("dump")
+        assert desc.startswith("[148 b; ")
+    if "ours" in mc.get_stats()[0][1]["version"]:
+        assert len(items) == 10, items
+    slabs = mc.get_stats("slabs")[0][1]
+    assert "active_slabs" in slabs
+    item_stats = mc.get_stats("items")[0][1]
+    assert any(k.endswith(":number") for k in item_stats)
