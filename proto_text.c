@@ -841,7 +841,8 @@ static void dispatch(conn *c, char *line, size_t len)
     for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
         const struct command *cmd = &commands[i];
 
-        if (strcmp(tok[0].value, cmd->name) != 0)
+        if (tok[0].value[0] != cmd->name[0] ||
+            strcmp(tok[0].value, cmd->name) != 0)
             continue;
         if (ntok < cmd->min_tokens ||
             (cmd->max_tokens >= 0 && ntok > cmd->max_tokens))

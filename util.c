@@ -17,11 +17,34 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The common case on the request path: nothing but 1..19 decimal
+ * digits, which cannot overflow 64 bits.  Anything else (signs, spaces,
+ * 20 digits, junk) goes through strtoull and its checks below; the
+ * answers are the same, only cheaper (strtol was 8% of a set). */
+static bool fast_digits(const char *s, uint64_t *out)
+{
+    uint64_t v = 0;
+    int n = 0;
+
+    while (s[n] >= '0' && s[n] <= '9') {
+        if (n == 19)
+            return false;
+        v = v * 10 + (uint64_t)(s[n] - '0');
+        n++;
+    }
+    if (n == 0 || s[n] != '\0')
+        return false;
+    *out = v;
+    return true;
+}
+
 bool safe_strtoull(const char *s, uint64_t *out)
 {
     char *end;
     unsigned long long v;
 
+    if (fast_digits(s, out))
+        return true;
     errno = 0;
     v = strtoull(s, &end, 10);
     if (errno == ERANGE || end == s)
@@ -51,7 +74,13 @@ bool safe_strtoll(const char *s, int64_t *out)
 {
     char *end;
     long long v;
+    uint64_t u;
 
+    /* 1..18 digits fit in int64_t. */
+    if (fast_digits(s, &u) && u <= (uint64_t)INT64_MAX) {
+        *out = (int64_t)u;
+        return true;
+    }
     errno = 0;
     v = strtoll(s, &end, 10);
     if (errno == ERANGE || end == s || *end != '\0')
