@@ -670,6 +670,16 @@ static enum pull_result lru_pull_tail(unsigned int id, unsigned int seg,
     return res;
 }
 
+static bool lru_hot_cold_empty(unsigned int id)
+{
+    bool empty;
+
+    pthread_mutex_lock(&lrus[id].lock);
+    empty = lrus[id].tail[LRU_HOT] == NULL && lrus[id].tail[LRU_COLD] == NULL;
+    pthread_mutex_unlock(&lrus[id].lock);
+    return empty;
+}
+
 /* A chunk of class id for `size` bytes (raw: chunked data of the
  * largest class), evicting from LRU id as needed: COLD's tail first;
  * with COLD empty, HOT and then WARM are pushed down into it. */
@@ -687,9 +697,17 @@ static void *alloc_mem(size_t size, unsigned int id, unsigned int lru_id,
             return p;
         if (lru_pull_tail(lru_id, LRU_COLD, 0, PULL_EVICT, &c) != PULL_NONE)
             continue;
-        /* Also when flat: items may be left in HOT/WARM by "lru mode". */
-        if (lru_pull_tail(lru_id, LRU_HOT, 0, PULL_FORCE, &c) == PULL_NONE &&
-            lru_pull_tail(lru_id, LRU_WARM, 0, PULL_FORCE, &c) == PULL_NONE)
+        if (lru_pull_tail(lru_id, LRU_HOT, 0, PULL_FORCE, &c) != PULL_NONE)
+            continue;
+        /* WARM holds the items fetched again.  When COLD's and HOT's
+         * tails are only busy (items held, locks taken by the maintainer
+         * or crawler), try again rather than push WARM down: doing so
+         * evicted a hot key under load.  Like the reference, allocation
+         * touches WARM only when nothing else is left (flat "lru mode"
+         * can leave items there). */
+        if (!lru_hot_cold_empty(lru_id))
+            continue;
+        if (lru_pull_tail(lru_id, LRU_WARM, 0, PULL_FORCE, &c) == PULL_NONE)
             break;
     }
     pthread_mutex_lock(&lrus[lru_id].lock);
@@ -1203,43 +1221,55 @@ void item_stats(ADD_STAT add, void *cookie)
  */
 #define CACHEDUMP_MAX_BYTES (2 * 1024 * 1024)
 
+/* One "ITEM" line for it; false once the output cap or limit is hit. */
+static bool cachedump_line(item *it, unsigned int limit, size_t *total,
+                           unsigned int *shown,
+                           void (*line)(const char *, size_t, void *),
+                           void *cookie)
+{
+    pthread_mutex_t *ilock = lock_for(hash(item_key(it), it->nkey));
+    char buf[KEY_MAX_LENGTH + 64];
+    rel_time_t exptime;
+    int n;
+
+    if (limit != 0 && *shown >= limit)
+        return false;
+    if (pthread_mutex_trylock(ilock) != 0)
+        return true;                    /* busy: left out, not waited for */
+    exptime = it->exptime;
+    pthread_mutex_unlock(ilock);
+    n = snprintf(buf, sizeof(buf), "ITEM %.*s [%u b; %lld s]\r\n",
+                 (int)it->nkey, item_key(it), it->nbytes - 2,
+                 exptime == 0 ? 0LL : (long long)exptime + process_started);
+    if (n < 0 || (size_t)n >= sizeof(buf) ||
+        *total + (size_t)n > CACHEDUMP_MAX_BYTES)
+        return false;
+    line(buf, (size_t)n, cookie);
+    *total += (size_t)n;
+    (*shown)++;
+    return true;
+}
+
+/* Every segment of the class, HOT first (the reference shows only COLD;
+ * protocol.txt 16.3), skipping the crawler's marker items. */
 void item_cachedump(unsigned int clsid, unsigned int limit,
                     void (*line)(const char *s, size_t len, void *cookie),
                     void *cookie)
 {
-    char buf[KEY_MAX_LENGTH + 64];
     size_t total = 0;
-    unsigned int shown = 0, seg = LRU_HOT;
+    unsigned int shown = 0, seg;
+    bool more = true;
     item *it;
 
     if (clsid >= MAX_SLAB_CLASSES)
         return;
     pthread_mutex_lock(&lrus[clsid].lock);
-    for (it = lrus[clsid].head[seg]; seg < LRU_NSEGS;
-         it = it != NULL ? it->next : lrus[clsid].head[++seg < LRU_NSEGS ? seg : 0]) {
-        pthread_mutex_t *ilock;
-        rel_time_t exptime;
-        int n;
-
-        if (it == NULL || (iflags(it) & ITEM_CRAWLER))
-            continue;
-        if (limit != 0 && shown >= limit)
-            break;
-        ilock = lock_for(hash(item_key(it), it->nkey));
-        if (pthread_mutex_trylock(ilock) != 0)
-            continue;
-        exptime = it->exptime;
-        pthread_mutex_unlock(ilock);
-        n = snprintf(buf, sizeof(buf), "ITEM %.*s [%u b; %lld s]\r\n",
-                     (int)it->nkey, item_key(it), it->nbytes - 2,
-                     exptime == 0 ? 0LL
-                                  : (long long)exptime + process_started);
-        if (n < 0 || (size_t)n >= sizeof(buf) ||
-            total + (size_t)n > CACHEDUMP_MAX_BYTES)
-            break;
-        line(buf, (size_t)n, cookie);
-        total += (size_t)n;
-        shown++;
+    for (seg = LRU_HOT; seg < LRU_NSEGS && more; seg++) {
+        for (it = lrus[clsid].head[seg]; it != NULL && more; it = it->next) {
+            if (!(iflags(it) & ITEM_CRAWLER))
+                more = cachedump_line(it, limit, &total, &shown, line,
+                                      cookie);
+        }
     }
     pthread_mutex_unlock(&lrus[clsid].lock);
 }

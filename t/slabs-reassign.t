@@ -58,25 +58,43 @@ my $off = new_memcached('-m 8 -o no_slab_reassign');
 is(cmd($off->sock, "slabs reassign 1 2\r\n"),
    "CLIENT_ERROR slab reassignment disabled\r\n", 'disabled');
 
-# Value sizes change midway: small values fill memory, then a larger
-# size takes over.  With automove the new class gets pages.
+# Value sizes change midway: small values fill all memory, then a
+# working set of 800 values of 3000 bytes (2.4 MB) is written round after
+# round.  Without slab_reassign its class keeps the little memory it got
+# and every round evicts; with automove pages follow the new mix until
+# the working set fits and the rounds stop evicting.  Rounds go on until
+# that happens or a generous deadline passes: no assumption about how
+# fast the machine or the mover is.
+sub big_round {
+    my ($c, $v) = @_;
+    my $before = mem_stats($c)->{evictions};
+    send_cmd($c, "set big$_ 0 0 3000 noreply\r\n$v\r\n") for 1 .. 800;
+    cmd($c, "version\r\n");
+    return mem_stats($c)->{evictions} - $before;
+}
+
 sub workload {
-    my ($args) = @_;
+    my ($args, $rounds_max, $secs) = @_;
     my $m = new_memcached("-m 8 $args");
     my $c = $m->sock;
+    my $v = 'v' x 3000;
     fill($c, 's', 60000, 100);
-    my $end = time + 8;
-    my $round = 0;
-    while (time < $end) {
-        fill($c, "b$round-", 400, 3000);
-        $round++;
+    my @ev = (big_round($c, $v));
+    my $end = time + $secs;
+    while (@ev < $rounds_max && time < $end) {
+        push @ev, big_round($c, $v);
+        last if $ev[-1] == 0 && $args =~ /automove/;
     }
-    return mem_stats($c);
+    return (mem_stats($c), \@ev);
 }
-my $with = workload('-o slab_automove=2');
-my $without = workload('-o no_slab_reassign');
-ok($with->{slabs_moved} > 0, 'automove moved pages');
-ok($with->{evictions} < $without->{evictions},
-   "fewer evictions with slab_reassign ($with->{evictions} vs "
-   . "$without->{evictions})");
+
+my ($with, $ev_with) = workload('-o slab_automove=2', 1000, 60);
+my ($without, $ev_without) = workload('-o no_slab_reassign', 5, 60);
+note("evictions per round with automove: @$ev_with");
+note("evictions per round without: @$ev_without");
+ok($with->{slabs_moved} > 0, "automove moved pages ($with->{slabs_moved})");
+ok($ev_with->[-1] < $ev_with->[0] && $ev_with->[-1] < $ev_without->[-1],
+   "memory followed the new size: evictions per round fell from "
+   . "$ev_with->[0] to $ev_with->[-1] (without reassign: "
+   . "$ev_without->[-1])");
 is($without->{slabs_moved} // 0, 0, 'no moves without slab_reassign');
