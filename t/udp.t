@@ -89,4 +89,19 @@ udp_send(18, "incr nope 1\r\n");
 is_deeply([map { [$_->{rid}, $_->{data}] } @g], [[18, "NOT_FOUND\r\n"]],
           'still serving after the dropped request');
 
+# memcaslap (libmemcached-tools) drives sets and gets over UDP and
+# verifies a fifth of the values it reads back.
+SKIP: {
+    my $slap = '/usr/bin/memcaslap';
+    skip "no $slap", 3 unless -x $slap;
+    my $cmd = "timeout 60 $slap -s 127.0.0.1:$port -U -t 2s -T 1 -c 4 "
+        . '--verify=0.2 2>&1';
+    my $out = `$cmd`;
+    is($? >> 8, 0, 'memcaslap -U ran') or diag($out);
+    my ($gets) = $out =~ /^cmd_get: (\d+)$/m;
+    ok(($gets // 0) > 100,
+       'memcaslap got answers to its gets (' . ($gets // 0) . ')');
+    like($out, qr/^verify_failed: 0$/m, 'no value read back wrong');
+}
+
 done_testing();

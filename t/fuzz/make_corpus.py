@@ -9,6 +9,7 @@ Files found by fuzzing (crashers, minimized) are added by hand as
 crash-*; this script never removes files.
 """
 import os
+import struct
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'corpus')
 
@@ -84,6 +85,44 @@ SEEDS = {
                              * 30),
     'mid-value-eof': whole(b'get a\r\nset b 0 0 100\r\nonly-part'),
 }
+
+
+def binreq(op, key=b'', extras=b'', value=b'', cas=0, opaque=0):
+    """One binary-protocol request (magic 0x80): with -B auto (the
+    default) a first byte 0x80 makes the connection binary."""
+    body = len(key) + len(extras) + len(value)
+    return (struct.pack('>BBHBBHIIQ', 0x80, op, len(key), len(extras), 0, 0,
+                        body, opaque, cas) + extras + key + value)
+
+
+FLAGS_EXP = struct.pack('>II', 5, 0)
+SEEDS.update({
+    'bin-set-get': whole(binreq(0x01, b'k', FLAGS_EXP, b'value')
+                         + binreq(0x00, b'k') + binreq(0x0c, b'k')
+                         + binreq(0x00, b'nx') + binreq(0x0b)),
+    'bin-quiet': whole(binreq(0x11, b'a', FLAGS_EXP, b'1')
+                       + binreq(0x11, b'b', FLAGS_EXP, b'2')
+                       + binreq(0x0d, b'a') + binreq(0x0d, b'nx')
+                       + binreq(0x0d, b'b') + binreq(0x0a, opaque=7)),
+    'bin-arith': whole(binreq(0x05, b'c', struct.pack('>QQI', 1, 10, 0))
+                       + binreq(0x06, b'c', struct.pack('>QQI', 50, 0, 0))
+                       + binreq(0x15, b'c', struct.pack('>QQI', 2, 0,
+                                                        0xffffffff))
+                       + binreq(0x05, b'k', struct.pack('>QQI', 1, 0, 0))),
+    'bin-misc': whole(binreq(0x0e, b'k', b'', b'+') + binreq(0x0f, b'k', b'',
+                                                             b'-')
+                      + binreq(0x1c, b'k', struct.pack('>I', 100))
+                      + binreq(0x23, b'k', struct.pack('>I', 0))
+                      + binreq(0x04, b'k') + binreq(0x10, b'settings')
+                      + binreq(0x10) + binreq(0x08, extras=struct.pack(
+                          '>I', 1)) + binreq(0x50) + binreq(0x17)),
+    'bin-bad': whole(binreq(0x00, b'k', b'abcd')),
+    'bin-split': split([1, 23, 5, 2, 40],
+                       (binreq(0x01, b'sp', FLAGS_EXP, b'x' * 50)
+                        + binreq(0x00, b'sp')) * 3),
+    'bin-too-large': whole(binreq(0x01, b'big', FLAGS_EXP,
+                                  b'z' * 70000) + binreq(0x0a)),
+})
 
 
 def main():
