@@ -180,7 +180,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     stats_init();
     settings.maxbytes = FUZZ_MAXBYTES;
     settings.num_threads = 1;
-    settings.binding_protocol = BIND_ASCII;
+    settings.binding_protocol = BIND_AUTO;  /* 0x80 first: binary */
     process_started = time(NULL) - 2;
     current_time = 2;
     if (!storage_init())
@@ -193,7 +193,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const uint8_t flush[] = "\0flush_all\r\nverbosity 0\r\n";
 
-    settings.verbose = 0;
+    set_verbose_level(0);
     run_input(data, size);
     run_input(flush, sizeof(flush) - 1);
     return 0;
