@@ -29,7 +29,8 @@
  * Locks, in the global order item lock -> LRU lock -> slabs lock:
  *   item_locks[hv & mask]  the hash chain of hv, and every field of the
  *                          items on it except LRU links (flags, exptime,
- *                          time, value bytes); refcount increments.
+ *                          time, value bytes, the meta state mflags);
+ *                          refcount increments.
  *   lrus[id].lock          the list links and lru_seg of all four
  *                          segments, and the class counters.  `time` is
  *                          atomic: written under the item lock, read by
@@ -37,6 +38,10 @@
  *   cfg_lock               (a leaf) the engine_config tunables.
  * The LRU tail walker holds an LRU lock and so only trylocks item locks.
  * Nothing blocks on a second item lock except assoc's expansion thread.
+ *
+ * The "meta support" section at the end serves proto_meta.c: win tokens,
+ * stale items, vivify, invalidation (it->mflags, item lock only) and
+ * snapshots of an item's state taken under its lock.  It adds no lock.
  */
 #include "items.h"
 #include "assoc.h"
@@ -731,6 +736,7 @@ static void item_init(item *it, unsigned int id, uint8_t flags,
                      __ATOMIC_RELAXED);
     it->slabs_clsid = (uint8_t)id;
     it->nkey = (uint8_t)nkey;
+    it->mflags = 0;
     memset(it->pad_, 0, sizeof(it->pad_));
     item_set_cas(it, 0);
     memcpy(it->data + cas_len(it), key, nkey);
@@ -2033,4 +2039,251 @@ void storage_shutdown(void)
     for (i = 0; i < MAX_SLAB_CLASSES; i++)
         pthread_mutex_destroy(&lrus[i].lock);
     memset(lrus, 0, sizeof(lrus));
+}
+
+/* ---------------------------------------------------------------------
+ * Meta support (proto_meta.c).  The meta commands' extra item state is
+ * it->mflags (ITEM_META_*), read and written only here and only under
+ * the item lock; nothing else in the engine looks at it, so the classic
+ * get/set paths pay nothing for it.  A vivified (mg N, ma N) item is an
+ * ordinary linked item.  Locks as everywhere above: item lock, then (in
+ * link/unlink/alloc) the LRU and slabs locks.
+ * ------------------------------------------------------------------- */
+
+/* Caller holds the item lock of hv.  mg N: an empty item for a miss,
+ * linked, referenced for the caller. */
+static item *do_meta_vivify(const char *key, size_t nkey, uint32_t hv,
+                            rel_time_t exptime)
+{
+    enum alloc_result ar;
+    item *it = item_alloc(key, nkey, 0, exptime, 2, &ar);
+
+    if (it == NULL)
+        return NULL;
+    memcpy(item_value(it), "\r\n", 2);
+    do_item_link(it, hv);
+    return it;
+}
+
+/* Caller holds the item lock.  The W/X/Z decisions of a mg hit. */
+static void do_meta_win(item *it, const struct meta_get_req *rq,
+                        struct meta_get_res *rs)
+{
+    rel_time_t exp;
+
+    rs->token_was_sent = (it->mflags & ITEM_META_TOKEN_SENT) != 0;
+    rs->stale = (it->mflags & ITEM_META_STALE) != 0;
+    if (rs->created)
+        rs->win = true;
+    if (rq->recache && !rs->created && !rs->token_was_sent) {
+        exp = (rq->recache_sees_t && rq->set_exptime) ? rq->exptime
+                                                      : rs->old_exptime;
+        if (exp != 0 && exp < rq->recache_time)
+            rs->win = true;
+    }
+    if (rs->stale && !rs->token_was_sent)
+        rs->win = true;
+    if (rs->win && !rq->no_token)
+        it->mflags |= ITEM_META_TOKEN_SENT;
+}
+
+item *item_meta_get(const char *key, size_t nkey,
+                    const struct meta_get_req *rq, struct meta_get_res *rs)
+{
+    uint32_t hv = hash(key, nkey);
+    rel_time_t now = now_time();
+    item *it;
+
+    memset(rs, 0, sizeof(*rs));
+    item_lock(hv);
+    it = do_item_find_live(key, nkey, hv, &rs->st);
+    if (it == NULL && rq->vivify) {
+        it = do_meta_vivify(key, nkey, hv, rq->viv_exptime);
+        rs->created = it != NULL;
+    } else if (it != NULL) {
+        __atomic_add_fetch(&it->refcount, 1, __ATOMIC_RELAXED);
+        rs->old_exptime = it->exptime;
+        if (rq->set_exptime)
+            it->exptime = rq->exptime;
+    }
+    if (it == NULL)
+        goto out_unlock;
+    rs->key_binary = (it->mflags & ITEM_META_KEY_BINARY) != 0;
+    rs->was_fetched = (iflags(it) & ITEM_FETCHED) != 0;
+    rs->was_time = itime(it);
+    do_meta_win(it, rq, rs);
+    if (!rq->no_bump)
+        do_item_bump(it, now);
+    rs->cas = item_get_cas(it);
+out_unlock:
+    item_unlock(hv);
+    return it;
+}
+
+enum store_result item_meta_store(item *it, enum store_op op,
+                                  uint64_t req_cas, bool invalidate,
+                                  bool key_binary, uint64_t *cas_out)
+{
+    uint32_t hv = hash(item_key(it), it->nkey);
+    enum get_status st;
+    enum store_result res;
+    item *old, *stored = it;
+
+    item_lock(hv);
+    old = do_item_find_live(item_key(it), it->nkey, hv, &st);
+    if (key_binary)
+        it->mflags |= ITEM_META_KEY_BINARY;
+    if (invalidate && op == STORE_CAS && old != NULL && req_cas != 0 &&
+        req_cas < item_get_cas(old)) {
+        /* An older value written back while the item is invalidated:
+         * keep it stale (and its token) until a current write comes. */
+        it->exptime = old->exptime;
+        it->mflags |= ITEM_META_STALE |
+                      (old->mflags & ITEM_META_TOKEN_SENT);
+        do_item_replace(old, it, hv);
+        res = STORED;
+    } else if (op == STORE_CAS && req_cas == 0 && old != NULL) {
+        /* C0 never matches, not even an item without a CAS (-C) */
+        res = EXISTS;
+    } else {
+        res = do_item_store(it, old, op, req_cas, hv, &stored);
+    }
+    if (res == STORED && cas_out != NULL)
+        *cas_out = item_get_cas(stored);
+    if (stored != NULL && stored != it)
+        item_release(stored);
+    item_unlock(hv);
+    return res;
+}
+
+enum delete_result item_meta_delete(const char *key, size_t nkey,
+                                    bool has_cas, uint64_t req_cas,
+                                    bool invalidate, bool set_exptime,
+                                    rel_time_t exptime, unsigned *clsid_out)
+{
+    uint32_t hv = hash(key, nkey);
+    enum get_status st;
+    enum delete_result res = DELETE_NOT_FOUND;
+    item *it;
+
+    item_lock(hv);
+    it = do_item_find_live(key, nkey, hv, &st);
+    if (it == NULL)
+        goto out_unlock;
+    if (has_cas && req_cas != item_get_cas(it)) {
+        res = DELETE_EXISTS;
+        goto out_unlock;
+    }
+    *clsid_out = it->slabs_clsid;
+    res = DELETE_OK;
+    if (!invalidate) {
+        do_item_unlink(it, hv);
+        goto out_unlock;
+    }
+    if (set_exptime)
+        it->exptime = exptime;
+    it->mflags = (uint8_t)((it->mflags | ITEM_META_STALE) &
+                           ~ITEM_META_TOKEN_SENT);
+    item_set_cas(it, __atomic_add_fetch(&cas_id, 1, __ATOMIC_RELAXED));
+out_unlock:
+    item_unlock(hv);
+    return res;
+}
+
+/* Caller holds the item lock of hv.  ma N on a miss: store `initial`. */
+static enum meta_delta_result do_meta_delta_vivify(
+    const char *key, size_t nkey, uint32_t hv,
+    const struct meta_delta_req *rq, char *buf, struct meta_delta_res *rs)
+{
+    enum alloc_result ar;
+    size_t n;
+    item *it;
+
+    snprintf(buf, 24, "%llu", (unsigned long long)rq->initial);
+    n = strlen(buf);
+    it = item_alloc(key, nkey, 0, rq->viv_exptime, n + 2, &ar);
+    if (it == NULL)
+        return MDELTA_NO_MEMORY;
+    memcpy(item_value(it), buf, n);
+    memcpy(item_value(it) + n, "\r\n", 2);
+    do_item_link(it, hv);
+    rs->created = true;
+    rs->cas = item_get_cas(it);
+    rs->clsid = it->slabs_clsid;
+    item_release(it);
+    return MDELTA_OK;
+}
+
+enum meta_delta_result item_meta_delta(const char *key, size_t nkey,
+                                       const struct meta_delta_req *rq,
+                                       char *buf, struct meta_delta_res *rs)
+{
+    uint32_t hv = hash(key, nkey);
+    enum get_status st;
+    enum meta_delta_result res = MDELTA_NON_NUMERIC;
+    uint64_t v;
+    item *it;
+
+    memset(rs, 0, sizeof(*rs));
+    item_lock(hv);
+    it = do_item_find_live(key, nkey, hv, &st);
+    if (it == NULL) {
+        res = rq->vivify ? do_meta_delta_vivify(key, nkey, hv, rq, buf, rs)
+                         : MDELTA_MISS;
+        goto out_unlock;
+    }
+    rs->clsid = it->slabs_clsid;
+    /* The reference's order: empty or chunked values, then the CAS, then
+     * whether the value is a number. */
+    if ((iflags(it) & ITEM_CHUNKED) || it->nbytes <= 2)
+        goto out_unlock;
+    if (rq->req_cas != 0 && rq->req_cas != item_get_cas(it)) {
+        res = MDELTA_EXISTS;
+        goto out_unlock;
+    }
+    if (!parse_counter(item_value(it), it->nbytes - 2, &v))
+        goto out_unlock;
+    if (rq->incr)
+        v += rq->delta;          /* wraps at 2^64 */
+    else
+        v = rq->delta > v ? 0 : v - rq->delta;
+    snprintf(buf, 24, "%llu", (unsigned long long)v);
+    rs->old_exptime = it->exptime;
+    if (do_delta_store(it, hv, buf, &rs->cas) != DELTA_OK) {
+        res = MDELTA_NO_MEMORY;
+        goto out_unlock;
+    }
+    res = MDELTA_OK;
+    /* T sets the TTL only when the number was rewritten in place: when a
+     * longer number made a new item, the reference sets it on the old,
+     * unlinked one, so the stored item keeps its TTL (and the reply's t
+     * shows the T value all the same). */
+    if (rq->set_exptime && assoc_find(key, nkey, hv) == it)
+        it->exptime = rq->exptime;
+out_unlock:
+    item_unlock(hv);
+    return res;
+}
+
+bool item_meta_peek(const char *key, size_t nkey, struct meta_peek *out)
+{
+    uint32_t hv = hash(key, nkey);
+    enum get_status st;
+    item *it;
+
+    item_lock(hv);
+    it = do_item_find_live(key, nkey, hv, &st);
+    if (it != NULL) {
+        out->exptime = it->exptime;
+        out->time = itime(it);
+        out->cas = item_get_cas(it);
+        out->fetched = (iflags(it) & ITEM_FETCHED) != 0;
+        out->key_binary = (it->mflags & ITEM_META_KEY_BINARY) != 0;
+        out->clsid = it->slabs_clsid;
+        /* The reference's header has 4 more bytes when flags are set. */
+        out->size = item_total_size(it->nkey, it->nbytes) +
+                    (it->client_flags != 0 ? 4 : 0);
+    }
+    item_unlock(hv);
+    return it != NULL;
 }

@@ -45,7 +45,9 @@ struct _stritem {
     uint8_t nkey;             /* key length, no terminator */
     uint8_t lru_seg;          /* enum lru_seg; atomic, changed under the
                                  LRU lock */
-    uint8_t pad_[2];
+    uint8_t mflags;           /* ITEM_META_* (meta support, below);
+                                 written only under the item lock */
+    uint8_t pad_[1];
     /* then: uint64_t cas if ITEM_CAS; key; value (or chunk list) */
     char data[];
 };
@@ -263,5 +265,104 @@ enum evac_result item_evacuate(void *p, unsigned int id,
 /* Evict chunked items whose data chunks lie in [page, page+len).
  * Returns how many were busy (held by readers). */
 unsigned int item_evacuate_chunked(const char *page, size_t len);
+
+/* ---------------------------------------------------------------------
+ * Meta support: what the meta commands (proto_meta.c) need beyond the
+ * classic ones.  Every function takes the item lock itself, like the rest
+ * of this header; the state below lives in it->mflags, which only these
+ * functions touch, always under the item lock.
+ * ------------------------------------------------------------------- */
+
+#define ITEM_META_STALE      0x01  /* invalidated (md I, ms I): serve, but
+                                      hand out a win token to refetch */
+#define ITEM_META_TOKEN_SENT 0x02  /* a client holds the win token */
+#define ITEM_META_KEY_BINARY 0x04  /* stored by ms with a base64 key: k
+                                      returns it base64 encoded */
+
+/* mg: what to do under the lock.  Expiry times are rel_time_t, already
+ * converted.  The caller resolves token order: viv_exptime is the TTL a
+ * vivified item ends with, exptime the one an existing item gets when
+ * set_exptime; recache_sees_t says which TTL R compares (the T token's
+ * when T came first, else the item's). */
+struct meta_get_req {
+    bool vivify;               /* N: create an empty item on a miss */
+    rel_time_t viv_exptime;
+    bool set_exptime;          /* T */
+    rel_time_t exptime;
+    bool recache;              /* R */
+    rel_time_t recache_time;
+    bool recache_sees_t;       /* T came before R */
+    bool no_bump;              /* u: no LRU bump, not marked fetched */
+    bool no_token;             /* the reply is an error: hand out no
+                                  win token (W is not marked sent) */
+};
+/* mg results: the item state as it was before this access, and the
+ * W/X/Z decisions (the token is marked sent when win is set). */
+struct meta_get_res {
+    enum get_status st;
+    bool created;              /* vivified by this call */
+    bool win, stale, token_was_sent, key_binary;
+    bool was_fetched;          /* h */
+    rel_time_t was_time;       /* l: last access before this one */
+    rel_time_t old_exptime;    /* before T (0 for a created item) */
+    uint64_t cas;
+};
+/* Referenced item or NULL (miss without vivify, or no memory). */
+item *item_meta_get(const char *key, size_t nkey,
+                    const struct meta_get_req *rq, struct meta_get_res *rs);
+
+/* ms: item_store plus invalidation.  With `invalidate` and STORE_CAS, a
+ * req_cas lower than the item's (but not 0) still stores: the new item
+ * keeps the old TTL and is marked stale (and token-sent if the old one
+ * was).  With STORE_CAS a req_cas of 0 never matches (EXISTS), even an
+ * item without a CAS under -C.  key_binary marks the stored item
+ * ITEM_META_KEY_BINARY (plain stores only; append/prepend build a new
+ * item without it). */
+enum store_result item_meta_store(item *it, enum store_op op,
+                                  uint64_t req_cas, bool invalidate,
+                                  bool key_binary, uint64_t *cas_out);
+
+/* md.  has_cas: compare (C0 included) -> DELETE_EXISTS on mismatch.
+ * invalidate: instead of unlinking, mark stale, clear the token, give a
+ * new CAS and, if set_exptime, the new TTL. */
+enum delete_result item_meta_delete(const char *key, size_t nkey,
+                                    bool has_cas, uint64_t req_cas,
+                                    bool invalidate, bool set_exptime,
+                                    rel_time_t exptime, unsigned *clsid_out);
+
+/* ma.  req_cas 0: no compare.  On a miss with vivify, store `initial`
+ * with TTL viv_exptime (MDELTA_OK, created).  On a hit, set_exptime sets
+ * the TTL after the update.  buf gets the new value (>= 24 bytes). */
+enum meta_delta_result {
+    MDELTA_OK, MDELTA_NON_NUMERIC, MDELTA_NO_MEMORY, MDELTA_MISS,
+    MDELTA_EXISTS
+};
+struct meta_delta_req {
+    bool incr;
+    uint64_t delta, req_cas, initial;
+    bool vivify;
+    rel_time_t viv_exptime;
+    bool set_exptime;
+    rel_time_t exptime;
+};
+struct meta_delta_res {
+    bool created;
+    uint64_t cas;
+    rel_time_t old_exptime;    /* before T (0 for a created item) */
+    unsigned clsid;
+};
+enum meta_delta_result item_meta_delta(const char *key, size_t nkey,
+                                       const struct meta_delta_req *rq,
+                                       char *buf, struct meta_delta_res *rs);
+
+/* me: a live item's metadata, without bumping it.  false: no such item. */
+struct meta_peek {
+    rel_time_t exptime, time;
+    uint64_t cas;
+    bool fetched, key_binary;
+    unsigned clsid;
+    size_t size;               /* bytes, as the reference reports them */
+};
+bool item_meta_peek(const char *key, size_t nkey, struct meta_peek *out);
 
 #endif /* ITEMS_H */

@@ -211,6 +211,7 @@ static void conn_free(conn *c)
     free(c->iov);
     free(c->ilist);
     free(c->msgs);
+    free(c->ms_pending);
     sasl_session_free(c->sasl);
     free(c);
 }

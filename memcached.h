@@ -159,6 +159,7 @@ void log_msg(int level, const char *fmt, ...)
 
 struct _stritem;
 struct sasl_session;
+struct ms_pending;
 typedef struct libevent_thread LIBEVENT_THREAD;
 
 enum conn_states {
@@ -222,6 +223,9 @@ struct conn {
     bool authenticated;             /* -Y: logged in */
     bool auth_pending;              /* -Y: the value being read is a login */
     struct sasl_session *sasl;      /* -S: this connection's exchange */
+    struct ms_pending *ms_pending;  /* meta ms: flags kept until its value
+                                       is in (proto_meta.c); made on the
+                                       connection's first ms */
     enum conn_protocol protocol;
     struct bin_request bin;         /* binary: current request header */
     int nreqs;                      /* commands left in this event */

@@ -20,6 +20,7 @@
 #include "items.h"
 #include "proto_text.h"
 #include "proto_admin.h"
+#include "proto_meta.h"
 #include "slabs.h"
 #include "stats.h"
 #include "thread.h"
@@ -473,6 +474,10 @@ void proto_text_complete_nread(conn *c)
     item *it = c->item;
     enum store_result res;
 
+    if (c->store_op == PROTO_META_STORE_OP) {
+        proto_meta_complete_nread(c);
+        return;
+    }
     if (c->auth_pending) {
         complete_login(c, it);
     } else if (!value_ends_in_crlf(it)) {
@@ -808,6 +813,13 @@ static const struct command commands[] = {
     {"lru_crawler", cmd_lru_crawler, 2, 3},
     {"slabs", cmd_slabs, 3, 4},
     {"lru", cmd_lru, 3, -1},
+    /* meta commands (proto_meta.c): they check their own token counts */
+    {"mg", cmd_mg, 2, -1},
+    {"ms", cmd_ms, 2, -1},
+    {"md", cmd_md, 2, -1},
+    {"ma", cmd_ma, 2, -1},
+    {"mn", cmd_mn, 1, -1},
+    {"me", cmd_me, 1, -1},
 };
 
 static void dispatch(conn *c, char *line, size_t len)

@@ -13,6 +13,13 @@ byte.  Only what may legitimately differ is normalized:
     A "cas" command carries the side's own real value (the last one that
     side returned for the key), so both sides are asked the same question.
   - the text after "VERSION ".
+  - with --meta, in meta answers (HD VA EN NF NS EX ME): c<cas> and me's
+    cas= through the same CAS map, and the numbers that count seconds (t,
+    l; me's exp and la) and me's cls (protocol.txt 20.3).
+
+--meta mixes meta commands (mg ms md ma mn me, with valid and invalid
+flags, base64 keys, quiet mode, vivify, invalidation, CAS compare) into
+the stream; without it the stream of a seed is what it always was.
 
 Commands go out in pipelined batches, each split into writes at random byte
 offsets (sometimes with a short pause so the daemon really sees the split).
@@ -47,12 +54,13 @@ daemons after each divergence and goes on, one report per divergence.
 Usage:
   /usr/bin/python3 t/difftest.py --ours ./memcached-debug \
       [--ref /usr/bin/memcached] [--seeds 1,2,3 | --seed-range 1-50] \
-      [--commands 2000] [--no-minimize] [--resync] [--strict] [-v]
+      [--commands 2000] [--meta] [--no-minimize] [--resync] [--strict] [-v]
 Exit status: 0 all equal, 1 divergence, 2 setup problem (daemon would not
 start), 77 reference missing (skip).
 """
 
 import argparse
+import base64
 import os
 import random
 import re
@@ -113,8 +121,9 @@ class Cmd:
 # a prefix of N commands is the same whatever the total length.
 
 class Gen:
-    def __init__(self, seed):
+    def __init__(self, seed, meta=False):
         self.r = random.Random(seed)
+        self.meta_on = meta     # --meta: mix in meta commands
 
     def key(self):
         r = self.r
@@ -335,6 +344,10 @@ class Gen:
         return Cmd([junk, self.eol()])
 
     def command(self):
+        # Only with --meta is this extra draw made, so the classic streams
+        # of earlier seeds stay what they were.
+        if self.meta_on and self.r.random() < 0.4:
+            return self.meta()
         x = self.r.random()
         if x < 0.40:
             return self.storage()
@@ -349,6 +362,162 @@ class Gen:
         if x < 0.935:
             return self.flush()
         return self.misc()
+
+    # -- meta commands (--meta) ---------------------------------------------
+    #
+    # Kept away from what the reference decides by timing: an incr or ma
+    # rewrites a counter in place only if no answer still holds the item,
+    # and the reference may still hold one for an answer already sent
+    # (even one of an earlier batch).  A new item loses the old one's
+    # fetched, stale and win-token state, and an ma's T is then lost too
+    # (protocol.txt 20.3).  So counter keys get no h, u, v, s or R flags in
+    # mg, no I, append or prepend in ms and md, no T in ma, and no me.
+    # TTLs are far away or already past; the t, l and me numbers that
+    # count seconds are normalized (Side.normalize).
+
+    META_TTLS = [b'0', b'-1', b'1000', b'100000', b'2000000000', b'2592001']
+    META_BAD = [b'z', b'E5', b'S1', b'x', b'Tabc', b'N', b'R1x', b'Cx',
+                b'M', b'MSS', b'Dx', b'J', b'F-1', b'O' + b'o' * 32, b'g']
+
+    def meta_key(self, counter=False):
+        """(key token, raw key, base64?) for a meta command."""
+        r = self.r
+        if counter:
+            key = BAD_KEY if r.random() < 0.02 else r.choice(COUNTER_KEYS)
+        else:
+            key = self.key()
+        if key != BAD_KEY and r.random() < 0.1:
+            return base64.b64encode(key), key, True
+        return key, key, False
+
+    def meta_flags(self, pool, n_max=5):
+        """Distinct flags from pool (callables or bytes), sometimes a
+        duplicate or a bad one."""
+        r = self.r
+        out, seen = [], set()
+        for _ in range(r.randrange(0, n_max + 1)):
+            f = r.choice(pool)
+            f = f() if callable(f) else f
+            if f[:1] in seen and r.random() < 0.9:
+                continue
+            seen.add(f[:1])
+            out.append(f)
+        x = r.random()
+        if x < 0.04 and out:
+            out.append(out[0])                      # duplicate
+        elif x < 0.10:
+            out.insert(r.randrange(len(out) + 1), r.choice(self.META_BAD))
+        r.shuffle(out)
+        return out
+
+    def meta_ttl(self, letter):
+        return lambda: letter + self.r.choice(self.META_TTLS)
+
+    def meta_opaque(self):
+        return b'O' + self.r.choice([b'', b'1', b'abc', b'o' * 31])
+
+    def meta_line(self, cmd, keytok, binary, flags, extra=b''):
+        parts = [cmd, b' ', keytok, extra]
+        if binary:
+            flags = flags + [b'b']
+            self.r.shuffle(flags)
+        for f in flags:
+            parts += [b' ', f]
+        parts.append(self.eol())
+        return parts
+
+    def meta_cas(self, key):
+        """C with this side's real CAS of the key, or a made-up one."""
+        if self.r.random() < 0.7:
+            return [b' C', CasRef(key)]
+        return [b' C' + self.r.choice([b'0', b'1', b'99'])]
+
+    def mget(self):
+        keytok, key, binary = self.meta_key()
+        counter = key in COUNTER_KEYS
+        pool = [b'c', b'f', b'k', b'k', b't', b'q', b'l', b'P', b'L',
+                self.meta_opaque, self.meta_ttl(b'T'), self.meta_ttl(b'N')]
+        if not counter:
+            pool += [b'v', b'v', b's', b'h', b'u', self.meta_ttl(b'R')]
+        flags = self.meta_flags(pool)
+        if b'c' in flags and b'k' not in flags and not binary:
+            flags.append(b'k')      # lets CasRef learn the CAS
+        c = Cmd(self.meta_line(b'mg', keytok, binary, flags))
+        # The reference's answer to a hit holds the item until written,
+        # like a get's: an incr after it in the batch is not in place.
+        c.reads = {key}
+        return c
+
+    def mset(self):
+        r = self.r
+        keytok, key, binary = self.meta_key()
+        counter = key in COUNTER_KEYS
+        val = self.value()
+        while len(val) > 1000:      # a refused ms leaves its data as a line
+            val = self.value()
+        modes = [b'MS', b'ME', b'MR', b'Mx']
+        pool = [b'c', b'k', b'q', b'F5', b'F0', self.meta_opaque,
+                self.meta_ttl(b'T'), lambda: r.choice(modes)]
+        if not counter:
+            modes += [b'MA', b'MP']
+            pool.append(b'I')
+        flags = self.meta_flags(pool)
+        parts = self.meta_line(b'ms', keytok, binary, flags,
+                               b' %d' % len(val))
+        eol = parts.pop()
+        if r.random() < 0.3:
+            parts[4:4] = self.meta_cas(key)
+        data = val + b'\r\n'
+        if r.random() < 0.03:       # bad data chunk, self-contained
+            data = val + b'xy'[:r.randrange(1, 3)] + b'\r\n'
+        return Cmd(parts + [eol, data])
+
+    def mdelete(self):
+        r = self.r
+        keytok, key, binary = self.meta_key()
+        pool = [b'k', b'q', self.meta_opaque]
+        if key not in COUNTER_KEYS:
+            pool += [b'I', b'I', self.meta_ttl(b'T')]
+        flags = self.meta_flags(pool, 3)
+        parts = self.meta_line(b'md', keytok, binary, flags)
+        if r.random() < 0.2:
+            parts[3:3] = self.meta_cas(key)
+        return Cmd(parts)
+
+    def marith(self):
+        r = self.r
+        keytok, key, binary = self.meta_key(counter=True)
+        pool = [b'c', b't', b'v', b'k', b'q', self.meta_opaque,
+                self.meta_ttl(b'N'),
+                lambda: b'J' + r.choice([b'0', b'7', b'18446744073709551615']),
+                lambda: b'D' + r.choice([b'1', b'5', b'100',
+                                         b'18446744073709551615']),
+                lambda: b'M' + r.choice([b'I', b'+', b'D', b'-', b'x'])]
+        flags = self.meta_flags(pool)
+        parts = self.meta_line(b'ma', keytok, binary, flags)
+        if r.random() < 0.15:
+            parts[3:3] = self.meta_cas(key)
+        c = Cmd(parts)
+        c.arith = key
+        return c
+
+    def meta(self):
+        r = self.r
+        x = r.random()
+        if x < 0.35:
+            return self.mget()
+        if x < 0.65:
+            return self.mset()
+        if x < 0.77:
+            return self.mdelete()
+        if x < 0.90:
+            return self.marith()
+        if x < 0.95:
+            return Cmd([b'mn', self.eol()])
+        key = self.key()
+        while key in COUNTER_KEYS:
+            key = self.key()
+        return Cmd([b'me ', key, self.eol()])
 
     def final(self):
         """The command that ends a connection, or None for a plain close."""
@@ -375,9 +544,9 @@ class Gen:
         return None
 
 
-def generate(seed, ncommands):
+def generate(seed, ncommands, meta=False):
     """A list of connections; each a list of batches of Cmd, then a final."""
-    g = Gen(seed)
+    g = Gen(seed, meta)
     r = g.r
     conns = []
     left = ncommands
@@ -594,6 +763,17 @@ class Side:
             if line.startswith(b'VERSION '):
                 out.append(b'VERSION <any>\r\n')
                 continue
+            if META_REPLY.match(line):
+                data = b''
+                if line.startswith(b'VA '):
+                    tok = line.split(b' ', 2)
+                    if tok[1].rstrip(b'\r\n').isdigit():
+                        n = int(tok[1].rstrip(b'\r\n'))
+                        data = buf[i:i + n + 2]
+                        i += n + 2
+                out.append(self.normalize_meta(line))
+                out.append(data)
+                continue
             if line.startswith(b'VALUE '):
                 tok = line[:-2].split(b' ')
                 if len(tok) in (4, 5) and tok[3].isdigit():
@@ -615,6 +795,51 @@ class Side:
                     continue
             out.append(line)
         return b''.join(out)
+
+
+META_REPLY = re.compile(rb'^(HD|VA|EN|NF|NS|EX)( |\r\n)|^ME ')
+ME_SECONDS = re.compile(rb' (exp|la)=(-?[0-9]+)')
+
+
+def _meta_line(self, line):
+    """A meta answer line: CAS values through the ordinal map (and
+    remembered for the key when k shows it in clear), and the numbers
+    that count seconds (t, l; me's exp and la) replaced, since a second
+    may tick between the two daemons."""
+    body = line[:-2] if line.endswith(b'\r\n') else line
+    end = line[len(body):]
+    if body.startswith(b'ME '):
+        # cls: our items with client flags are 4 bytes smaller than the
+        # reference's (protocol.txt 20.3), so near a class boundary the
+        # class differs; size is reported as the reference counts it.
+        body = re.sub(rb' cls=[0-9]+', b' cls=<n>', body)
+        body = ME_SECONDS.sub(lambda m: b' %s=%s' % (
+            m.group(1), m.group(2) if m.group(2) == b'-1' else b'<s>'), body)
+        m = re.search(rb' cas=([0-9]+)', body)
+        if m:
+            o = self.cas_ord.setdefault(int(m.group(1)), len(self.cas_ord))
+            body = body.replace(m.group(0), b' cas=<cas#%d>' % o)
+        return body + end
+    tok = body.split(b' ')
+    key, cas = None, None
+    for j in range(1, len(tok)):
+        t = tok[j]
+        if t[:1] == b'c' and t[1:].isdigit():
+            cas = t[1:]
+            o = self.cas_ord.setdefault(int(cas), len(self.cas_ord))
+            tok[j] = b'c<cas#%d>' % o
+        elif t[:1] in (b"t", b"l") and t[1:].isdigit():
+            tok[j] = t[:1] + b'<s>'
+        elif t[:1] == b'k':
+            key = t[1:]
+            if j + 1 < len(tok) and tok[j + 1] == b'b':
+                key = None
+    if key is not None and cas is not None and cas != b'0':
+        self.last_cas[key] = cas
+    return b' '.join(tok) + end
+
+
+Side.normalize_meta = _meta_line
 
 
 def run_conn(sides, conn):
@@ -777,6 +1002,9 @@ def main():
     ap.add_argument('--strict', action='store_true',
                     help='fail a divergence even if a re-run does not '
                     'reproduce it')
+    ap.add_argument('--meta', action='store_true',
+                    help='mix meta commands (mg ms md ma mn me) into the '
+                    'stream')
     ap.add_argument('-v', action='store_true')
     a = ap.parse_args()
     if not os.access(a.ref, os.X_OK):
@@ -793,7 +1021,7 @@ def main():
     flaky = 0
     t0 = time.time()
     for seed in seeds:
-        conns = generate(seed, a.commands)
+        conns = generate(seed, a.commands, a.meta)
         n = count(conns)
         found = []
 

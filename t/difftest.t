@@ -20,13 +20,23 @@ plan skip_all => '/usr/bin/python3 missing' unless -x '/usr/bin/python3';
 
 my $ours = memcached_binary();
 my @seeds = split /,/, ($ENV{T_DIFF_SEEDS} || '1,2,3');
+# The same with meta commands mixed in (difftest.py --meta).
+my @mseeds = split /,/, ($ENV{T_DIFF_META_SEEDS} || '1,2,3');
 my $n = $ENV{T_DIFF_COMMANDS} || 2000;
-plan tests => scalar @seeds;
+plan tests => @seeds + @mseeds;
 
 for my $seed (@seeds) {
     my $out = `/usr/bin/python3 t/difftest.py --ours '$ours' --ref '$ref' --seeds $seed --commands $n 2>&1`;
     my $rc = $? >> 8;
     ok($rc == 0, "seed $seed: $n commands answered as the reference does")
         or diag($out);
+    note($out) if $rc == 0 && $out =~ /flaky/;
+}
+
+for my $seed (@mseeds) {
+    my $out = `/usr/bin/python3 t/difftest.py --ours '$ours' --ref '$ref' --meta --seeds $seed --commands $n 2>&1`;
+    my $rc = $? >> 8;
+    ok($rc == 0, "seed $seed with meta commands: $n commands answered as "
+       . "the reference does") or diag($out);
     note($out) if $rc == 0 && $out =~ /flaky/;
 }

@@ -62,6 +62,55 @@ SEEDS = {
                    b'slabs reassign 1 2\r\nshutdown\r\nwatch\r\n'),
     'meta': whole(b'ms a 1 T0\r\nx\r\nmg a v c f t\r\nma a\r\nmd a q\r\n'
                   b'mn\r\nme a\r\n'),
+    'meta-get': whole(b'ms a 3 T0 F5\r\nabc\r\nmg a s v f t c k h l O123\r\n'
+                      b'mg a u h\r\nmg a T30 t\r\nmg a t T30\r\n'
+                      b'mg miss v\r\nmg miss v q k O1\r\nmg a R100 v\r\n'
+                      b'mg a v v\r\nmg a z\r\nmg a T\r\nmg a Tx N R1x\r\n'
+                      b'mg a O' + b'x' * 40 + b'\r\nmg a P L\r\nmn\r\n'),
+    'meta-set': whole(b'ms b 2 c k\r\nab\r\nms b 2 MA\r\ncd\r\n'
+                      b'ms b 2 MP\r\n__\r\nms b 2 ME\r\nxx\r\n'
+                      b'ms b 2 MR T10\r\nzz\r\nms b 2 C1\r\nzz\r\n'
+                      b'ms b 2 C0 MA\r\nzz\r\nms b 2 Mx\r\nzz\r\n'
+                      b'ms b abc\r\nzz\r\nms b 1 q q\r\nz\r\n'
+                      b'ms b 3\r\nabcd\r\nms b 4294967297\r\nx\r\n'
+                      b'ms b 1 F4294967296 I\r\nx\r\nmg b v f\r\n'
+                      b'ms big 2000000 MA\r\n' + b'v' * 200),
+    'meta-delete-arith': whole(b'ms n 2\r\n10\r\nma n v c t\r\n'
+                               b'ma n MD D100 v\r\nma n M+ D18446744073709551615'
+                               b' v\r\nma n C1\r\nma n C0 q v\r\n'
+                               b'ma n Mx\r\nma n T100 N0 t\r\n'
+                               b'ma v N0 J7 v t\r\nma s\r\nms s 1\r\nz\r\n'
+                               b'ma s\r\nmd n C1 k O1\r\nmd n q\r\n'
+                               b'md n\r\nmd n x\r\nmd s I T30\r\nmg s\r\n'),
+    'meta-stale': whole(b'ms s 3 T0\r\nold\r\nmg s c\r\nmd s I T30\r\n'
+                        b'mg s v c t\r\nmg s v c\r\nms s 3 I C1\r\nmid\r\n'
+                        b'mg s v t\r\nms s 3\r\nnew\r\nmg s v\r\n'
+                        b'md s I q\r\nmg s\r\nmg s\r\n'),
+    'meta-vivify': whole(b'mg v N30 v t\r\nmg v N30 v\r\nmg v T10 N30 t\r\n'
+                         b'mg w N30 T10 t q\r\nms v 1\r\nx\r\nmg v v\r\n'
+                         b'ms r 1 T100\r\nx\r\nmg r R200 v\r\nmg r R200 v\r\n'),
+    'meta-quiet': whole(b''.join(b'ms q%d 1 q\r\n%d\r\n' % (i, i % 10)
+                                 for i in range(30)) +
+                        b''.join(b'mg q%d v q k\r\n' % i
+                                 for i in range(25, 35)) +
+                        b'md q1 q\r\nmd q1 q\r\nma q2 q\r\nms q3 1 q ME\r\n'
+                        b'x\r\nmn\r\n'),
+    'meta-base64': whole(b'ms YQ== 1 b k\r\nx\r\nmg YQ== b k v\r\n'
+                         b'mg a k v\r\nmg YR== b k\r\nmg Y!Q== b\r\n'
+                         b'mg YQ b\r\nmg ==== b\r\nmg ab=c b k\r\n'
+                         b'md YQ== b k\r\nma YQ== b N0 k v\r\nme a\r\n'
+                         b'me\r\nme a b\r\n'),
+    'meta-nul': whole(b'ms a 1\r\nx\r\nmg a v\0 k\r\nmg a v \0k\r\n'
+                      b'mg a\0b v\r\nmg \0a\r\nms \0a 1\r\nx\r\n'
+                      b'md a\0 q\r\nme a\0\r\n'),
+    'meta-many-flags': whole(b'mg a s t c f k v h l u q F1 I J1 L D1 C1 P\r\n'
+                             b'mg a s t c f k v h l u q F1 I J1 L D1 C1 P M1'
+                             b'\r\nms a 1 s t c f k v h l u q F1 I J1 L D1 C1'
+                             b' P\r\nx\r\nmd a s t c f k v h l u q F1 I J1 L'
+                             b' D1 C1 P R1\r\nma a ' + b'O1 ' * 30 + b'\r\n'),
+    'meta-split': split([5, 1, 3, 2, 7, 1, 20, 2, 1],
+                        b'ms k 10 T0 c k\r\n0123456789\r\nmg k v c k s\r\n'
+                        b'ma k\r\nmd k q\r\nmn\r\nms k 3 q\r\nabc\r\nmn\r\n'),
     'noreply': whole(b'set a 0 0 1 noreply\r\nx\r\nadd a 0 0 1 noreply\r\n'
                      b'y\r\nincr a 1 noreply\r\ntouch a 0 noreply\r\n'
                      b'delete a noreply\r\nget a\r\n'),
