@@ -1293,11 +1293,15 @@ static bool maint_running, maint_stop;
 static pthread_mutex_t maint_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t maint_cond = PTHREAD_COND_INITIALIZER;
 
-/* Keep a few chunks free once the class cannot grow, so that most sets
- * find one without evicting inline: about 1/256 of a page, at least 2. */
+/* Keep a couple of chunks free once the class cannot grow, so that a set
+ * usually finds one without evicting inline.  Only a couple: every chunk
+ * held free is an item not cached, and at 1/256 of a page per class the
+ * hit ratio at -m 64 fell measurably below the reference's (bench). */
+#define MAINT_FREE_CHUNKS 2
+
 static int maint_keep_free(unsigned int id, const struct engine_config *c)
 {
-    unsigned int want = slabs_perslab(id) / 256 + 2, have;
+    unsigned int want = MAINT_FREE_CHUNKS, have;
     int n = 0;
 
     if (!settings.evict_to_free)

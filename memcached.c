@@ -249,10 +249,15 @@ void conn_close_idle(LIBEVENT_THREAD *t)
 
     for (c = t->conns; c != NULL; c = next) {
         next = c->next;
-        if ((c->state == conn_waiting || c->state == conn_read) &&
+        /* conn_new_cmd too: a client that never sent a byte has never
+         * left the state its connection started in. */
+        if ((c->state == conn_waiting || c->state == conn_read ||
+             (c->state == conn_new_cmd && c->rbytes == 0 &&
+              c->iovused == 0)) &&
             clock_now() - c->last_cmd_time >
                 (rel_time_t)settings.idle_timeout) {
             log_msg(1, "Closing idle fd %d", c->sfd);
+            STATS_ADD(c, idle_kicks, 1);
             conn_close(c);
         }
     }

@@ -166,6 +166,8 @@ static void command_stats(ADD_STAT add, void *c, const struct thread_stats *ts)
     append_stat(add, c, "store_no_memory", "%llu", U64(ts->store_no_memory));
     append_stat(add, c, "auth_cmds", "%llu", U64(ts->auth_cmds));
     append_stat(add, c, "auth_errors", "%llu", U64(ts->auth_errors));
+    if (settings.idle_timeout > 0)   /* printed only then, as the reference */
+        append_stat(add, c, "idle_kicks", "%llu", U64(ts->idle_kicks));
     append_stat(add, c, "bytes_read", "%llu", U64(ts->bytes_read));
     append_stat(add, c, "bytes_written", "%llu", U64(ts->bytes_written));
 }

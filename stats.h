@@ -40,6 +40,7 @@ struct thread_stats {
     uint64_t store_no_memory;
     uint64_t auth_cmds;
     uint64_t auth_errors;
+    uint64_t idle_kicks;        /* closed by -o idle_timeout */
     uint64_t bytes_read;
     uint64_t bytes_written;
     uint64_t conn_yields;
