@@ -1365,9 +1365,22 @@ int lru_maintainer_juggle(unsigned int id)
 
 /* Sleeps adaptively: twice as long after a pass with nothing to do (up
  * to 1 s), half as long after a busy one (down to 1 ms). */
+#define MAINT_BACKOFF_MAX_MS 64   /* an idle class is visited this often */
+
+static uint64_t mono_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
 static void *maint_thread(void *arg)
 {
     useconds_t sleep_us = MAINT_SLEEP_MIN;
+    /* this thread's own: per class, when to visit next, current backoff */
+    uint64_t next_ms[MAX_SLAB_CLASSES] = {0}, now_ms;
+    unsigned int backoff_ms[MAX_SLAB_CLASSES] = {0};
 
     (void)arg;
     pthread_mutex_lock(&maint_lock);
@@ -1379,8 +1392,29 @@ static void *maint_thread(void *arg)
 
         pthread_mutex_unlock(&maint_lock);
         engine_config_get(&c);
-        for (i = 1; i <= n; i++)
-            did += juggle(i, &c);
+        now_ms = mono_ms();
+        for (i = 1; i <= n; i++) {
+            int d;
+
+            /* A class that had nothing to do is visited less and less
+             * often, at most MAINT_BACKOFF_MAX_MS apart: most classes
+             * are idle, and each visit costs several LRU-lock round
+             * trips that the busy ones' workers then wait for (set-heavy
+             * load spent ~10% more CPU than the reference here). */
+            if (now_ms < next_ms[i])
+                continue;
+            d = juggle(i, &c);
+            did += d;
+            if (d > 0) {
+                backoff_ms[i] = 0;
+            } else {
+                backoff_ms[i] = backoff_ms[i] == 0 ? 1
+                                : backoff_ms[i] * 2 > MAINT_BACKOFF_MAX_MS
+                                      ? MAINT_BACKOFF_MAX_MS
+                                      : backoff_ms[i] * 2;
+            }
+            next_ms[i] = now_ms + backoff_ms[i];
+        }
         __atomic_add_fetch(&juggles, 1, __ATOMIC_RELAXED);
         if (did == 0)
             sleep_us = sleep_us * 2 > MAINT_SLEEP_MAX ? MAINT_SLEEP_MAX
