@@ -90,9 +90,12 @@ sub settles {
         $s //= $srv->new_sock;
         $st = $s ? mem_stats($s) : undef;
         undef $s unless $st && defined $st->{curr_connections};
-        return $st && ($st->{curr_connections} // -1) == $base;
+        # At most the baseline: it may have been sampled while the
+        # harness's start-up probe connection was still being closed.
+        return $st && defined $st->{curr_connections}
+            && $st->{curr_connections} <= $base;
     }, 30);
-    ok($ok, "$name: curr_connections back to $base")
+    ok($ok, "$name: curr_connections back to $base or below")
         or diag("curr_connections " . ($st ? $st->{curr_connections} : '?'));
     ok($st && $st->{bytes} <= $st->{limit_maxbytes},
        "$name: bytes " . ($st->{bytes} // '?') . " <= limit_maxbytes");
