@@ -374,20 +374,6 @@ bool out_commit(conn *c, size_t len)
     return add_iov(c, p, len);
 }
 
-bool out_printf(conn *c, const char *fmt, ...)
-{
-    char tmp[512];
-    va_list ap;
-    int n;
-
-    va_start(ap, fmt);
-    n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
-    va_end(ap);
-    if (n < 0 || (size_t)n >= sizeof(tmp))
-        return false;
-    return out_bytes(c, tmp, (size_t)n);
-}
-
 /* Queue the value bytes of `it` (with their "\r\n") by reference.  The
  * caller's reference to the item passes to the connection, which drops it
  * once the bytes are written. */
@@ -970,8 +956,20 @@ static void accept_new_conns(conn *l)
     dispatch_conn_new(sfd, l->is_unix);
 }
 
+/* A refused value has been thrown away: its reply (if any) now. */
+static void finish_swallow(conn *c)
+{
+    void (*done)(conn *) = c->after_swallow;
+
+    conn_set_state(c, conn_new_cmd);
+    c->after_swallow = NULL;
+    if (done != NULL)
+        done(c);
+}
+
 static void drive_machine(conn *c)
 {
+    enum read_result res;
     bool stop = false;
 
     while (!stop) {
@@ -1040,40 +1038,19 @@ static void drive_machine(conn *c)
             break;
 
         case conn_nread:
-            switch (read_value(c)) {
-            case READ_DATA:
-                complete_nread(c);
-                break;
-            case READ_NO_DATA:
-                if (!flush_while_waiting(c))
-                    conn_set_state(c, conn_closing);
-                stop = true;
-                break;
-            default:
-                conn_set_state(c, conn_closing);
-                break;
-            }
-            break;
-
         case conn_swallow:
-            switch (swallow(c)) {
-            case READ_DATA:
-                conn_set_state(c, conn_new_cmd);
-                if (c->after_swallow != NULL) {
-                    void (*done)(conn *) = c->after_swallow;
-
-                    c->after_swallow = NULL;
-                    done(c);
-                }
-                break;
-            case READ_NO_DATA:
+            res = c->state == conn_nread ? read_value(c) : swallow(c);
+            if (res == READ_DATA) {
+                if (c->state == conn_nread)
+                    complete_nread(c);
+                else
+                    finish_swallow(c);
+            } else if (res == READ_NO_DATA) {
                 if (!flush_while_waiting(c))
                     conn_set_state(c, conn_closing);
                 stop = true;
-                break;
-            default:
+            } else {
                 conn_set_state(c, conn_closing);
-                break;
             }
             break;
 

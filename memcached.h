@@ -270,8 +270,6 @@ struct conn {
 void conn_set_state(conn *c, enum conn_states state);
 void out_string(conn *c, const char *str);     /* reply line (+\r\n) */
 void out_errstring(conn *c, const char *str);  /* reply even if noreply */
-bool out_printf(conn *c, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));     /* reply text, no \r\n */
 bool out_bytes(conn *c, const char *buf, size_t len);  /* copied */
 /* Reply text built in place: room for up to max (<= WBLOCK_SIZE) bytes,
  * then out_commit() with the length used.  NULL: out of memory. */

@@ -13,6 +13,7 @@
  * loads of single-writer counters, see thread.h).
  */
 #include "memcached.h"
+#include "hash.h"
 #include "items.h"
 #include "slabs.h"
 #include "stats.h"
@@ -269,7 +270,8 @@ static void settings_stats(ADD_STAT add, void *c)
     append_stat(add, c, "dump_enabled", "%s",
                 settings.dump_enabled ? "yes" : "no");
     append_stat(add, c, "hash_algorithm", "%s",
-                settings.hash_algorithm == 1 ? "jenkins" : "murmur3");
+                settings.hash_algorithm == HASH_JENKINS ? "jenkins"
+                                                        : "murmur3");
     engine_settings_stats(add, c, 2);
     append_stat(add, c, "idle_timeout", "%d", settings.idle_timeout);
     append_stat(add, c, "track_sizes", "%s", "no");
