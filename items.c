@@ -36,6 +36,9 @@
  *                          atomic: written under the item lock, read by
  *                          walkers under the LRU lock.
  *   cfg_lock               (a leaf) the engine_config tunables.
+ *   maint_lock             (a leaf, with maint_cond) the maintainer
+ *                          thread's sleep and stop flag; released
+ *                          before each pass over the LRUs.
  * The LRU tail walker holds an LRU lock and so only trylocks item locks.
  * Nothing blocks on a second item lock except assoc's expansion thread.
  *

@@ -21,6 +21,14 @@
  *   stats_lock      stats_state, the server-wide counters, and the
  *                   per-thread reset baselines (stats.c)
  *   prefix_lock     the "stats detail" prefix table (stats.c)
+ *   cfg_lock        the engine's run-time tunables, lru tune (items.c)
+ *   maint_lock      the LRU maintainer's sleep/stop (items.c)
+ *   crawl_lock      the crawler's requests and state (crawler.c)
+ *   mover_lock      the slab mover's sleep/stop (slabs.c)
+ *   maint_lock      the hash expansion thread's wake-up (assoc.c)
+ * The background threads (maintainer, crawler, slab mover, hash
+ * expansion) release their own lock before touching items, LRUs or
+ * slabs; walking an LRU they only try item locks (against the order).
  * Per-request counters take no lock at all (single writer, see
  * stats_add in thread.h).  The engine's own locks are described in
  * items.c.
