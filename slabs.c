@@ -741,7 +741,9 @@ static struct am_class am[MAX_SLAB_CLASSES];
  * Once a second.  The destination is the class that evicted in the last
  * second and whose LRU tail is youngest (it needs memory most).  The
  * source is a class with two or more pages that has not evicted for the
- * window and either holds more than a page and a half of free chunks,
+ * window (mode 1: slab_automove_window seconds, 30 by default, as long as
+ * the reference watches before its first move; mode 2: one second) and
+ * either holds more than a page and a half of free chunks,
  * or (mode 1) whose tail is older than the destination's by the ratio,
  * or (mode 2) is simply the oldest.  At most one page per second.
  */
@@ -751,7 +753,7 @@ static void automove_tick(const struct engine_config *cfg)
     int src = 0, dst = 0;
     rel_time_t dst_age = 0, src_age = 0;
 
-    window = cfg->slab_automove == 2 ? 1 : cfg->slab_automove_window / 10;
+    window = cfg->slab_automove == 2 ? 1 : cfg->slab_automove_window;
     if (window < 1)
         window = 1;
     for (i = 1; i <= n; i++) {
