@@ -256,7 +256,6 @@ struct conn {
     int isize, iused;
     struct wblock *wb_head;         /* blocks holding this reply batch */
     struct wblock *wb_tail;
-    struct wblock *wb_free;         /* spare blocks, reused */
 
     LIBEVENT_THREAD *thread;        /* owner (NULL for listeners) */
     conn *next;                     /* in the thread's conn list */

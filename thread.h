@@ -7,6 +7,9 @@
 #include "memcached.h"
 #include "stats.h"
 
+/* Idle read buffers and reply blocks a worker keeps for reuse (each). */
+#define BUF_POOL_MAX 32
+
 struct conn_queue;
 
 struct libevent_thread {
@@ -21,6 +24,14 @@ struct libevent_thread {
     struct thread_stats stats;      /* written by this worker only */
     struct thread_stats stats_base; /* values at the last "stats reset",
                                        under stats_lock */
+    /* Idle buffers of this worker's connections (memcached.c; touched by
+     * this worker only).  A connection holds a read buffer and reply
+     * blocks only while a command or a reply is in flight, so idle
+     * connections cost no buffers and the few in use stay warm. */
+    char *rbuf_pool[BUF_POOL_MAX];  /* RBUF_INITIAL bytes each */
+    int rbuf_pooled;
+    struct wblock *wb_pool;         /* spare reply blocks, a list */
+    int wb_pooled;
     pthread_mutex_t conns_lock;     /* guards membership of `conns` */
     conn *conns;                    /* this worker's connections; the
                                        owner changes the list under
