@@ -131,6 +131,20 @@ bool assoc_insert(item *it, uint32_t hv)
     return true;
 }
 
+/* `it` (same key) takes old's place in its chain; the count is unchanged,
+ * so a replacing store touches no shared counter here. */
+void assoc_replace(item *old, item *it, uint32_t hv)
+{
+    item **pp = bucket_of(hv);
+
+    while (*pp != NULL && *pp != old)
+        pp = &(*pp)->h_next;
+    assert(*pp == old && "assoc_replace: old item not in table");
+    it->h_next = old->h_next;
+    *pp = it;
+    old->h_next = NULL;
+}
+
 void assoc_delete(const char *key, size_t nkey, uint32_t hv)
 {
     item **pp = bucket_of(hv);

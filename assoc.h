@@ -13,6 +13,7 @@ void assoc_shutdown(void);   /* frees the table; expand thread stopped */
 item *assoc_find(const char *key, size_t nkey, uint32_t hv);
 bool assoc_insert(item *it, uint32_t hv);   /* key must not be present */
 void assoc_delete(const char *key, size_t nkey, uint32_t hv);
+void assoc_replace(item *old, item *it, uint32_t hv);  /* same key */
 
 /* Background expansion thread (not started with -o no_hashexpand). */
 bool assoc_start_expand_thread(void);

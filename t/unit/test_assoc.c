@@ -140,6 +140,71 @@ static void test_grow_threads(void)
     storage_shutdown();
 }
 
+/* Overwrite the same keys again and again, alternating a short and a
+ * long value (two slab classes), while the table grows: every overwrite
+ * swaps the new item into the old one's hash-chain slot. */
+#define NREPL 1500
+static void *replace_main(void *arg)
+{
+    struct worker *w = arg;
+    char key[32], val[600], v[600];
+    int i, round;
+
+    for (round = 0; round < 6; round++) {
+        for (i = 0; i < NREPL; i++) {
+            size_t n = round % 2 ? 500 : 8;
+
+            int k;
+
+            snprintf(key, sizeof(key), "r%d-%d", w->id, i);
+            k = snprintf(val, sizeof(val), "%d:%d:", round, i);
+            memset(val + k, 'a' + round, n - (size_t)k);
+            val[n] = '\0';
+            if (unit_store(key, val, STORE_SET, 0, 0, 0) != STORED)
+                w->errors++;
+            if (!unit_get(key, v, sizeof(v)) || strcmp(v, val) != 0)
+                w->errors++;
+        }
+    }
+    return NULL;
+}
+
+static void test_replace_threads(void)
+{
+    struct worker w[NTHREADS];
+    pthread_t tid[NTHREADS];
+    char key[32], v[600], want[32];
+    int i, t, errors = 0, bad = 0;
+
+    unit_settings();
+    settings.hashpower_init = 4;
+    unit_start();
+    for (t = 0; t < NTHREADS; t++) {
+        w[t].id = t;
+        w[t].errors = 0;
+        pthread_create(&tid[t], NULL, replace_main, &w[t]);
+    }
+    for (t = 0; t < NTHREADS; t++) {
+        pthread_join(tid[t], NULL);
+        errors += w[t].errors;
+    }
+    ok(errors == 0, "overwrites read back right while the table grows");
+    wait_expanded();
+    for (t = 0; t < NTHREADS; t++) {
+        for (i = 0; i < NREPL; i++) {
+            snprintf(key, sizeof(key), "r%d-%d", t, i);
+            snprintf(want, sizeof(want), "5:%d:", i);
+            if (!unit_get(key, v, sizeof(v)) || strlen(v) != 500 ||
+                strncmp(v, want, strlen(want)) != 0)
+                bad++;
+        }
+    }
+    ok(bad == 0, "each key holds its last value");
+    ok(assoc_count() == NTHREADS * NREPL,
+       "overwrites do not change the item count");
+    storage_shutdown();
+}
+
 /* Sets and gets on a full cache: eviction races with readers. */
 static void *evict_main(void *arg)
 {
@@ -189,6 +254,7 @@ const struct unit_test assoc_tests[] = {
     { "assoc: hash functions", test_hash },
     { "assoc: growth, one thread", test_grow_single },
     { "assoc: growth under 4 threads", test_grow_threads },
+    { "assoc: overwrites under 4 threads", test_replace_threads },
     { "items: eviction under 4 threads", test_evict_threads },
     { NULL, NULL },
 };
