@@ -7,14 +7,6 @@ use Test::More;
 use lib 't/lib';
 use MemcachedTest;
 
-sub reply_is {
-    my ($sock, $send, $expect, $name) = @_;
-    local $Test::Builder::Level = $Test::Builder::Level + 1;
-    send_cmd($sock, $send);
-    my $got = read_bytes($sock, length $expect, 5);
-    return is($got // '<timeout or closed>', $expect, $name);
-}
-
 my $server = new_memcached();
 my $sock = $server->sock;
 

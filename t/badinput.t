@@ -9,14 +9,6 @@ use Time::HiRes qw(time sleep);
 use lib 't/lib';
 use MemcachedTest;
 
-sub reply_is {
-    my ($sock, $send, $expect, $name) = @_;
-    local $Test::Builder::Level = $Test::Builder::Level + 1;
-    send_cmd($sock, $send);
-    my $got = read_bytes($sock, length $expect, 5);
-    return is($got // '<timeout or closed>', $expect, $name);
-}
-
 # Peer closed: read returns EOF within $t seconds.
 sub closed_ok {
     my ($sock, $name) = @_;

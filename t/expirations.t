@@ -10,14 +10,6 @@ use Time::HiRes qw(time sleep);
 use lib 't/lib';
 use MemcachedTest;
 
-sub reply_is {
-    my ($sock, $send, $expect, $name) = @_;
-    local $Test::Builder::Level = $Test::Builder::Level + 1;
-    send_cmd($sock, $send);
-    my $got = read_bytes($sock, length $expect, 5);
-    return is($got // '<timeout or closed>', $expect, $name);
-}
-
 # Is $key absent right now?  (Reads the whole reply either way.)
 sub absent {
     my ($sock, $key) = @_;

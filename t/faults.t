@@ -111,13 +111,6 @@ sub baseline {
     return $st->{curr_connections};
 }
 
-sub rss_kb {
-    my ($pid) = @_;
-    open(my $fh, '<', "/proc/$pid/status") or return undef;
-    while (<$fh>) { return $1 if /^VmRSS:\s+(\d+) kB/ }
-    return undef;
-}
-
 # ---------------------------------------------------------------------------
 # 1. 5,000 concurrent connections.
 

@@ -7,14 +7,6 @@ use Time::HiRes qw(time sleep);
 use lib 't/lib';
 use MemcachedTest;
 
-sub reply_is {
-    my ($sock, $send, $expect, $name) = @_;
-    local $Test::Builder::Level = $Test::Builder::Level + 1;
-    send_cmd($sock, $send);
-    my $got = read_bytes($sock, length $expect, 5);
-    return is($got // '<timeout or closed>', $expect, $name);
-}
-
 sub absent {
     my ($sock, $key) = @_;
     send_cmd($sock, "get $key\r\n");

@@ -10,14 +10,6 @@ use lib 't/lib';
 use MemcachedTest;
 
 # Send $send, then read exactly length($expect) bytes and compare.
-sub reply_is {
-    my ($sock, $send, $expect, $name) = @_;
-    local $Test::Builder::Level = $Test::Builder::Level + 1;
-    send_cmd($sock, $send);
-    my $got = read_bytes($sock, length $expect, 5);
-    return is($got // '<timeout or closed>', $expect, $name);
-}
-
 # The connection answers the next command and had nothing else queued.
 sub in_sync {
     my ($sock, $name) = @_;

@@ -9,12 +9,6 @@ use MemcachedTest;
 
 plan tests => 21;
 
-sub cmd {
-    my ($s, $c) = @_;
-    send_cmd($s, $c);
-    return read_line($s) // '';
-}
-
 # The scan: 30000 keys of ~100 bytes through -m 2, fetching the hot key
 # every 100 sets.  Returns whether the hot key survived, and evictions.
 sub scan {
@@ -22,7 +16,7 @@ sub scan {
     my $srv = new_memcached("-m 2 $args");
     my $s = $srv->sock;
     my $v = 'x' x 100;
-    cmd($s, "set hot 0 0 100\r\n$v\r\n");    # same class as the scan
+    cmd_line($s, "set hot 0 0 100\r\n$v\r\n");    # same class as the scan
     my $alive = 1;
     for my $i (0 .. 29999) {
         send_cmd($s, "set cold$i 0 0 100 noreply\r\n$v\r\n");
@@ -59,12 +53,12 @@ is($st->{warm_lru_pct}, '40', 'warm_lru_pct 40');
 is($st->{temp_lru}, 'no', 'temp_lru off');
 is($st->{temporary_ttl}, '61', 'temporary_ttl 61');
 
-cmd($s, "set a 0 0 1\r\nx\r\n");
+cmd_line($s, "set a 0 0 1\r\nx\r\n");
 $st = mem_stats($s, 'items');
 ok(exists $st->{"items:1:$_"}, "stats items has $_")
     for qw(number_hot number_warm number_cold age_hot age_warm
            moves_to_cold moves_to_warm moves_within_lru direct_reclaims);
-is(cmd($s, "lru tune 60 60 0.1 2\r\n"),
+is(cmd_line($s, "lru tune 60 60 0.1 2\r\n"),
    "ERROR hot and warm pcts must not exceed 80\r\n", 'lru tune bound');
-is(cmd($s, "lru tune 10 30 0.1 2.0\r\n"), "OK\r\n", 'lru tune');
-is(cmd($s, "lru temp_ttl 100\r\n"), "OK\r\n", 'lru temp_ttl');
+is(cmd_line($s, "lru tune 10 30 0.1 2.0\r\n"), "OK\r\n", 'lru tune');
+is(cmd_line($s, "lru temp_ttl 100\r\n"), "OK\r\n", 'lru temp_ttl');

@@ -14,14 +14,7 @@ my $n = 1000;
 my $limit = sysconf(_SC_OPEN_MAX) // 0;
 plan skip_all => "this process may open only $limit files; need " . ($n + 50)
     if $limit < $n + 50;
-plan tests => 4;
-
-sub rss_kb {
-    my ($pid) = @_;
-    open(my $fh, '<', "/proc/$pid/status") or return undef;
-    while (<$fh>) { return $1 if /^VmRSS:\s+(\d+) kB/ }
-    return undef;
-}
+plan tests => 5;
 
 my $srv = new_memcached('-c 2048', ulimit_n => 4096);
 my $rss0 = rss_kb($srv->pid);
@@ -47,13 +40,15 @@ for my $s (@socks) {
     $replied++ if $l[0] eq "STORED\r\n" && $l[2] eq "hello\r\n" &&
                   $l[3] eq "END\r\n";
 }
+is($replied, $n, "$n connections each stored and read back a value");
 SKIP: {
     skip 'no /proc/PID/status', 1 unless defined $rss0;
+    skip 'sanitizer or valgrind build: RSS not meaningful', 1
+        if instrumented_build();
     my $rss = rss_kb($srv->pid) // 0;
     my $per = ($rss - $rss0) / $n;
-    ok($replied == $n && $per < 5,
-       sprintf("%d of %d set+get; RSS %d -> %d kB, %.1f kB per connection",
-               $replied, $n, $rss0, $rss, $per));
+    ok($per < 5, sprintf("RSS %d -> %d kB, %.1f kB per connection (< 5)",
+                         $rss0, $rss, $per));
 }
 
 my $st = mem_stats($socks[0]);

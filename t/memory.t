@@ -42,8 +42,7 @@ mem_get_is($s, 'key:0', undef, 'the oldest key was evicted');
 
 # Sanitizer runtimes keep shadow memory (TSan: several times the heap),
 # so the process size says nothing about ours there.
-my $instrumented = ($ENV{MEMCACHED_SANITIZERS} // '') =~ /sanitize/
-    || $ENV{VALGRIND_TEST};
+my $instrumented = instrumented_build();
 my $rss_kb = 0;
 if (open(my $fh, '<', '/proc/' . $srv->pid . '/status')) {
     while (<$fh>) {

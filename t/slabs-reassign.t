@@ -10,19 +10,13 @@ use MemcachedTest;
 
 plan tests => 17;
 
-sub cmd {
-    my ($s, $c) = @_;
-    send_cmd($s, $c);
-    return read_line($s) // '';
-}
-
 sub fill {
     my ($s, $prefix, $n, $size) = @_;
     my $v = 'v' x $size;
     for my $i (1 .. $n) {
         send_cmd($s, "set $prefix$i 0 0 $size noreply\r\n$v\r\n");
     }
-    cmd($s, "version\r\n");
+    cmd_line($s, "version\r\n");
 }
 
 my $srv = new_memcached('-m 8');
@@ -30,23 +24,23 @@ my $s = $srv->sock;
 my $st = mem_stats($s, 'settings');
 is($st->{slab_reassign}, 'yes', 'slab_reassign on by default');
 is($st->{slab_automove}, '1', 'slab_automove 1 by default');
-cmd($s, "slabs automove 0\r\n");
+cmd_line($s, "slabs automove 0\r\n");
 
-is(cmd($s, "slabs reassign 1 1\r\n"),
+is(cmd_line($s, "slabs reassign 1 1\r\n"),
    "SAME src and dst class are identical\r\n", 'SAME');
-is(cmd($s, "slabs reassign -1 1\r\n"),
+is(cmd_line($s, "slabs reassign -1 1\r\n"),
    "BADCLASS invalid src or dst class id\r\n", 'BADCLASS');
-is(cmd($s, "slabs reassign 1 2\r\n"),
+is(cmd_line($s, "slabs reassign 1 2\r\n"),
    "NOSPARE source class has no spare pages\r\n", 'NOSPARE');
-is(cmd($s, "slabs reassign x 1\r\n"),
+is(cmd_line($s, "slabs reassign x 1\r\n"),
    "CLIENT_ERROR bad command line format\r\n", 'bad number');
-is(cmd($s, "slabs reassign 1\r\n"), "ERROR\r\n", 'missing dst');
-is(cmd($s, "slabs automove 3\r\n"), "ERROR\r\n", 'automove 3');
-is(cmd($s, "slabs automove x\r\n"),
+is(cmd_line($s, "slabs reassign 1\r\n"), "ERROR\r\n", 'missing dst');
+is(cmd_line($s, "slabs automove 3\r\n"), "ERROR\r\n", 'automove 3');
+is(cmd_line($s, "slabs automove x\r\n"),
    "CLIENT_ERROR bad command line format\r\n", 'automove junk');
 
 fill($s, 'a', 40000, 10);     # class 1, several pages
-is(cmd($s, "slabs reassign 1 2\r\nslabs reassign 1 2\r\n"), "OK\r\n",
+is(cmd_line($s, "slabs reassign 1 2\r\nslabs reassign 1 2\r\n"), "OK\r\n",
    'OK');
 is(read_line($s), "BUSY currently processing reassign request\r\n", 'BUSY');
 ok(wait_for(sub { mem_stats($s)->{slabs_moved} >= 1 }, 10), 'page moved');
@@ -55,7 +49,7 @@ ok($st->{slab_reassign_rescues} + $st->{slab_reassign_evictions_nomem} > 0,
    'items on the page rescued or evicted');
 
 my $off = new_memcached('-m 8 -o no_slab_reassign');
-is(cmd($off->sock, "slabs reassign 1 2\r\n"),
+is(cmd_line($off->sock, "slabs reassign 1 2\r\n"),
    "CLIENT_ERROR slab reassignment disabled\r\n", 'disabled');
 
 # Value sizes change midway: small values fill all memory, then a
@@ -69,7 +63,7 @@ sub big_round {
     my ($c, $v) = @_;
     my $before = mem_stats($c)->{evictions};
     send_cmd($c, "set big$_ 0 0 3000 noreply\r\n$v\r\n") for 1 .. 800;
-    cmd($c, "version\r\n");
+    cmd_line($c, "version\r\n");
     return mem_stats($c)->{evictions} - $before;
 }
 

@@ -257,9 +257,11 @@ ok($st && $st->{bytes} <= $st->{limit_maxbytes},
    . "(max seen during run " . ($seen{max_bytes} // '?') . ")");
 my $conns = wait_for(sub {
     my $s = mem_stats($ctl);
-    return $s && $s->{curr_connections} == $base_conns;
+    # At most the baseline: it may have been sampled while the harness's
+    # start-up probe connection was still being closed (as in faults.t).
+    return $s && $s->{curr_connections} <= $base_conns;
 }, 10);
-ok($conns, "curr_connections back to baseline $base_conns")
+ok($conns, "curr_connections back to baseline $base_conns or below")
     or diag("curr_connections now " . (mem_stats($ctl)->{curr_connections}));
 
 send_cmd($ctl, "set soak_after 0 0 5\r\nhello\r\n");

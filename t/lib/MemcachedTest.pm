@@ -52,7 +52,7 @@ use Time::HiRes qw(time sleep);
 our @EXPORT = qw(new_memcached mem_get_is mem_gets mem_stats send_cmd
                  read_line read_bytes free_port memcached_binary
                  is_reference supports_ours run_memcached using_daemon
-                 wait_for);
+                 wait_for reply_is cmd_line rss_kb instrumented_build);
 
 my $DEFAULT_TIMEOUT = 5;
 my %live;              # id => server object, for the END block
@@ -372,16 +372,37 @@ sub _probe {
         $self->{port} = $1;
     }
     my $s = $self->_connect(1) or return 0;
-    return 1 if $self->{unix_path} || $self->{daemonize};
+    if ($self->{unix_path} || $self->{daemonize}) {
+        _quit_and_wait($s);
+        return 1;
+    }
     send_cmd($s, "stats\r\n") or return 0;
     my $pid;
     while (defined(my $l = read_line($s, 2))) {
         last if $l =~ /^(END|ERROR)/;
         $pid = $1 if $l =~ /^STAT pid (\d+)/;
     }
-    close $s;
+    _quit_and_wait($s);
     return 1 if !defined $pid;         # no stats yet: take it on trust
     return $pid == $self->{child} ? 1 : 0;
+}
+
+# End the probe connection with "quit" and wait (up to 1 s) for the server
+# to close it, so that a test's first curr_connections sample does not
+# still count the probe.
+sub _quit_and_wait {
+    my ($s) = @_;
+    if (send_cmd($s, "quit\r\n")) {
+        my $sel = IO::Select->new($s);
+        my $deadline = time + 1;
+        my $buf;
+        while ((my $left = $deadline - time) > 0) {
+            last unless $sel->can_read($left);
+            my $n = sysread($s, $buf, 4096);
+            last if !defined $n || $n == 0;
+        }
+    }
+    close $s;
 }
 
 sub _read_pidfile {
@@ -643,6 +664,38 @@ sub read_bytes {
         return undef if $n == 0;
     }
     return $buf;
+}
+
+# reply_is($sock, $send, $expect, $name): send $send, then expect exactly
+# the bytes of $expect (read with a 5 s deadline) as one test.
+sub reply_is {
+    my ($sock, $send, $expect, $name) = @_;
+    local $Test::Builder::Level = $Test::Builder::Level + 1;
+    send_cmd($sock, $send);
+    my $got = read_bytes($sock, length $expect, 5);
+    return Test::More::is($got // '<timeout or closed>', $expect, $name);
+}
+
+# cmd_line($sock, $send): send, return the first reply line ('' if none).
+sub cmd_line {
+    my ($sock, $send) = @_;
+    send_cmd($sock, $send);
+    return read_line($sock) // '';
+}
+
+# True under a sanitizer or valgrind build: the runtimes' shadow memory
+# (TSan: several times the heap) makes the process size meaningless.
+sub instrumented_build {
+    return (($ENV{MEMCACHED_SANITIZERS} // '') =~ /sanitize/
+            || $ENV{VALGRIND_TEST}) ? 1 : 0;
+}
+
+# rss_kb($pid): the process's resident set in kB from /proc, or undef.
+sub rss_kb {
+    my ($pid) = @_;
+    open(my $fh, '<', "/proc/$pid/status") or return undef;
+    while (<$fh>) { return $1 if /^VmRSS:\s+(\d+) kB/ }
+    return undef;
 }
 
 # Read one "get"/"gets" reply: returns a list of hashrefs {key, flags, len,
