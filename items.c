@@ -459,8 +459,6 @@ static void do_item_unlink(item *it, uint32_t hv)
     pthread_mutex_unlock(&l->lock);
 }
 
-/* Caller holds the item lock of hv.  Gives `it` a new CAS, puts it in
- * the hash table and at the head of its LRU; takes the link reference. */
 /* The segment a new item enters (reads the lock-free mirrors). */
 static unsigned int link_seg(const item *it, rel_time_t now)
 {
@@ -473,46 +471,58 @@ static unsigned int link_seg(const item *it, rel_time_t now)
                                                              : LRU_COLD;
 }
 
-static void do_item_link(item *it, uint32_t hv)
+/* Caller holds the item lock.  A new item's access time, CAS and link
+ * reference, before it enters the hash table. */
+static void link_prepare(item *it, rel_time_t now)
 {
-    struct lru *l = &lrus[item_lru_id(it)];
-    rel_time_t now = now_time();
-    unsigned int seg = link_seg(it, now);
-
     assert(!(iflags(it) & (ITEM_LINKED | ITEM_SLABBED)));
     itime_set(it, now);
     item_set_cas(it, __atomic_add_fetch(&cas_id, 1, __ATOMIC_RELAXED));
-    assoc_insert(it, hv);
     __atomic_add_fetch(&it->refcount, 1, __ATOMIC_RELAXED);
-    pthread_mutex_lock(&l->lock);
+}
+
+/* Caller holds l->lock, and `it` is in the hash table: mark it linked and
+ * put it at the head of segment seg. */
+static void do_lru_link_held(struct lru *l, item *it, unsigned int seg)
+{
     /* Release: the slab mover reads the key once it sees LINKED. */
     __atomic_or_fetch(&it->it_flags, ITEM_LINKED, __ATOMIC_RELEASE);
     do_lru_insert(l, it, seg);
     l->count[seg]++;
     l->bytes[seg] += item_ntotal(it);
     l->total_items++;
+}
+
+/* Caller holds the item lock of hv.  Gives `it` a new CAS, puts it in
+ * the hash table and at the head of its LRU; takes the link reference. */
+static void do_item_link(item *it, uint32_t hv)
+{
+    struct lru *l = &lrus[item_lru_id(it)];
+    rel_time_t now = now_time();
+
+    link_prepare(it, now);
+    assoc_insert(it, hv);
+    pthread_mutex_lock(&l->lock);
+    do_lru_link_held(l, it, link_seg(it, now));
     pthread_mutex_unlock(&l->lock);
 }
 
-/* Caller holds the item lock of hv.  Readers never see neither. */
+/* Caller holds the item lock of hv.  do_item_unlink(old) then
+ * do_item_link(it), except that the new item takes the old one's
+ * hash-chain slot (one chain walk, no change to the shared item count)
+ * and one LRU lock hold serves both when they share a class, as a
+ * same-size overwrite does.  Under the item lock no reader sees the
+ * key missing. */
 static void do_item_replace(item *old, item *it, uint32_t hv)
 {
     struct lru *lo = &lrus[item_lru_id(old)];
     struct lru *ln = &lrus[item_lru_id(it)];
     rel_time_t now = now_time();
-    unsigned int seg = link_seg(it, now);
 
-    /* do_item_unlink(old) + do_item_link(it), but the new item takes the
-     * old one's hash-chain slot (one chain walk, no change to the shared
-     * item count) and one LRU lock hold serves both when they share a
-     * class, as a same-size overwrite does. */
     assert(iflags(old) & ITEM_LINKED);
-    assert(!(iflags(it) & (ITEM_LINKED | ITEM_SLABBED)));
     iflags_clear(old, ITEM_LINKED);
-    itime_set(it, now);
-    item_set_cas(it, __atomic_add_fetch(&cas_id, 1, __ATOMIC_RELAXED));
+    link_prepare(it, now);
     assoc_replace(old, it, hv);
-    __atomic_add_fetch(&it->refcount, 1, __ATOMIC_RELAXED);
     pthread_mutex_lock(&lo->lock);
     lo->count[iseg(old)]--;
     lo->bytes[iseg(old)] -= item_ntotal(old);
@@ -521,12 +531,7 @@ static void do_item_replace(item *old, item *it, uint32_t hv)
         pthread_mutex_unlock(&lo->lock);
         pthread_mutex_lock(&ln->lock);
     }
-    /* Release: the slab mover reads the key once it sees LINKED. */
-    __atomic_or_fetch(&it->it_flags, ITEM_LINKED, __ATOMIC_RELEASE);
-    do_lru_insert(ln, it, seg);
-    ln->count[seg]++;
-    ln->bytes[seg] += item_ntotal(it);
-    ln->total_items++;
+    do_lru_link_held(ln, it, link_seg(it, now));
     pthread_mutex_unlock(&ln->lock);
     item_release(old);
 }

@@ -103,25 +103,35 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
-static void test_grow_threads(void)
+/* Run fn in NTHREADS threads on a fresh store whose table starts at
+ * 2^4; returns the errors they counted. */
+static int run_on_small_table(void *(*fn)(void *))
 {
     struct worker w[NTHREADS];
     pthread_t tid[NTHREADS];
-    char key[32], v[32];
-    int i, t, errors = 0, bad = 0;
+    int t, errors = 0;
 
     unit_settings();
     settings.hashpower_init = 4;
     unit_start();
     for (t = 0; t < NTHREADS; t++) {
         w[t].id = t;
-        w[t].errors = 0;
-        pthread_create(&tid[t], NULL, worker_main, &w[t]);
+        w[t].errors = w[t].oom = 0;
+        pthread_create(&tid[t], NULL, fn, &w[t]);
     }
     for (t = 0; t < NTHREADS; t++) {
         pthread_join(tid[t], NULL);
         errors += w[t].errors;
     }
+    return errors;
+}
+
+static void test_grow_threads(void)
+{
+    char key[32], v[32];
+    int i, t, bad = 0;
+    int errors = run_on_small_table(worker_main);
+
     ok(errors == 0, "no errors while the table grows under 4 threads");
     wait_expanded();
     ok(assoc_hashpower() > 4, "table grew");
@@ -171,23 +181,10 @@ static void *replace_main(void *arg)
 
 static void test_replace_threads(void)
 {
-    struct worker w[NTHREADS];
-    pthread_t tid[NTHREADS];
     char key[32], v[600], want[32];
-    int i, t, errors = 0, bad = 0;
+    int i, t, bad = 0;
+    int errors = run_on_small_table(replace_main);
 
-    unit_settings();
-    settings.hashpower_init = 4;
-    unit_start();
-    for (t = 0; t < NTHREADS; t++) {
-        w[t].id = t;
-        w[t].errors = 0;
-        pthread_create(&tid[t], NULL, replace_main, &w[t]);
-    }
-    for (t = 0; t < NTHREADS; t++) {
-        pthread_join(tid[t], NULL);
-        errors += w[t].errors;
-    }
     ok(errors == 0, "overwrites read back right while the table grows");
     wait_expanded();
     for (t = 0; t < NTHREADS; t++) {
