@@ -670,8 +670,12 @@ static void cmd_quit(conn *c, struct token *tok, int ntok)
     (void)tok;
     (void)ntok;
     /* A UDP socket is shared and stays: the reference answers with an
-     * empty message. */
-    conn_set_state(c, c->is_udp ? conn_new_cmd : conn_closing);
+     * empty message.  Over TCP the replies of the commands pipelined
+     * before quit are written first, then the connection closes. */
+    if (c->is_udp)
+        conn_set_state(c, conn_new_cmd);
+    else
+        conn_close_after_reply(c);
 }
 
 static void cmd_shutdown(conn *c, struct token *tok, int ntok)

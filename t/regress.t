@@ -7,6 +7,7 @@
 use strict;
 use warnings;
 use Test::More;
+use IO::Select;
 use lib 't/lib';
 use MemcachedTest;
 
@@ -76,6 +77,25 @@ subtest 'answers are not held back while a value is awaited' => sub {
        'get answered while a too-large value is swallowed');
     is(read_line($t, 2), "hello\r\n", '... its data');
     is(read_line($t, 2), "END\r\n", '... and END');
+};
+
+# Found while checking stats by hand (2026-11-21): commands pipelined in
+# front of "quit" in one write ("set...get...quit\r\n") got no answers:
+# quit closed the connection with their replies still queued.  The
+# reference writes them, then closes.
+subtest 'quit writes the answers queued before it' => sub {
+    plan tests => 5;
+    fresh();
+    my $s = conn();
+    send_cmd($s, "set rg3 0 0 2\r\nhi\r\nget rg3\r\nquit\r\n"
+                 . "get rg3\r\n");
+    is(read_line($s), "STORED\r\n", 'set answered');
+    is(read_line($s), "VALUE rg3 0 2\r\n", 'get answered');
+    is(read_line($s), "hi\r\n", '... its value');
+    is(read_line($s), "END\r\n", '... and END');
+    my $n = IO::Select->new($s)->can_read(2) ? sysread($s, my $buf, 100)
+                                             : -1;
+    is($n, 0, 'then closed: nothing after quit is answered');
 };
 
 done_testing();
