@@ -1180,12 +1180,19 @@ struct class_snap {
     rel_time_t age, age_hot, age_warm;
 };
 
+unsigned int item_lru_segment(const item *it)
+{
+    return iseg(it);
+}
+
 static void emit_class_items(ADD_STAT add, void *cookie, unsigned int id,
-                             const struct class_snap *cs)
+                             const struct class_snap *cs,
+                             const uint64_t *hits)
 {
     const struct lru *s = &cs->l;
-    static const char *const zero[] = {
-        "hits_to_hot", "hits_to_warm", "hits_to_cold", "hits_to_temp",
+    static const char *const hit_names[LRU_NSEGS] = {
+        [LRU_HOT] = "hits_to_hot", [LRU_WARM] = "hits_to_warm",
+        [LRU_COLD] = "hits_to_cold", [LRU_TEMP] = "hits_to_temp",
     };
     char key[64];
     size_t i;
@@ -1221,9 +1228,10 @@ static void emit_class_items(ADD_STAT add, void *cookie, unsigned int id,
     IT_STAT("moves_to_warm", s->moves_to_warm);
     IT_STAT("moves_within_lru", s->moves_within_lru);
     IT_STAT("direct_reclaims", s->direct_reclaims);
-    /* Per-segment hit counters would cost a shared atomic per get. */
-    for (i = 0; i < sizeof(zero) / sizeof(zero[0]); i++)
-        IT_STAT(zero[i], 0);
+    /* Hits by the segment the item was in, counted by each worker in its
+     * own stats (no shared write on a get). */
+    for (i = 0; i < LRU_NSEGS; i++)
+        IT_STAT(hit_names[i], hits != NULL ? hits[i] : 0);
 #undef IT_STAT
 }
 
@@ -1235,8 +1243,14 @@ static rel_time_t do_seg_age(struct lru *l, unsigned int seg, rel_time_t now)
     return t != NULL && now > itime(t) ? now - itime(t) : 0;
 }
 
-/* Per class with items: snapshot under the LRU lock, emit without it. */
 void item_stats(ADD_STAT add, void *cookie)
+{
+    item_stats_hits(add, cookie, NULL);
+}
+
+/* Per class with items: snapshot under the LRU lock, emit without it. */
+void item_stats_hits(ADD_STAT add, void *cookie,
+                     const uint64_t (*hits)[LRU_NSEGS])
 {
     unsigned int i, n = slabs_largest_class();
     rel_time_t now = now_time();
@@ -1254,7 +1268,8 @@ void item_stats(ADD_STAT add, void *cookie)
         if (cs.l.count[0] + cs.l.count[1] + cs.l.count[2] +
             cs.l.count[3] == 0)
             continue;
-        emit_class_items(add, cookie, i, &cs);
+        emit_class_items(add, cookie, i, &cs,
+                         hits != NULL ? hits[i] : NULL);
     }
 }
 

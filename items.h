@@ -152,8 +152,16 @@ struct storage_totals {
 };
 void storage_totals(struct storage_totals *t);
 
-/* "stats items", "stats slabs" (engine part), "stats sizes". */
+/* "stats items", "stats slabs" (engine part), "stats sizes".
+ * item_stats_hits() also takes the hits_to_* counts per class and LRU
+ * segment (hits[clsid][seg]), which the workers count (stats.c);
+ * item_stats() reports them as 0. */
 void item_stats(ADD_STAT add, void *cookie);
+void item_stats_hits(ADD_STAT add, void *cookie,
+                     const uint64_t (*hits)[LRU_NSEGS]);
+/* The LRU segment an item is in now (enum lru_seg), read without a lock:
+ * for statistics only. */
+unsigned int item_lru_segment(const item *it);
 void item_stats_sizes(ADD_STAT add, void *cookie);
 
 /* "stats cachedump": one "ITEM <key> [<bytes> b; <exptime> s]\r\n" line

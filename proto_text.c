@@ -158,9 +158,11 @@ void proto_count_get(conn *c, item *it, enum get_status st, bool touch)
             STATS_ADD(c, touch_misses, 1);
     } else {
         STATS_ADD(c, get_cmds, 1);
-        if (it != NULL)
+        if (it != NULL) {
             STATS_ADD(c, slab[it->slabs_clsid].get_hits, 1);
-        else
+            STATS_ADD(c, slab[it->slabs_clsid].hits_to[item_lru_segment(it)],
+                      1);
+        } else
             STATS_ADD(c, get_misses, 1);
     }
     if (st == GET_EXPIRED)

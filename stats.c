@@ -306,6 +306,24 @@ void stats_slab_class_extra(unsigned int id, ADD_STAT add, void *c)
 #undef SLAB_STAT
 }
 
+/* "stats items": the engine's figures plus the workers' hits_to_*. */
+_Static_assert(LRU_NSEGS == sizeof(((struct slab_stats *)0)->hits_to) /
+                                sizeof(uint64_t),
+               "slab_stats.hits_to has one counter per LRU segment");
+
+static void items_group(ADD_STAT add, void *cookie)
+{
+    uint64_t hits[MAX_SLAB_CLASSES][LRU_NSEGS];
+    struct thread_stats ts;
+    unsigned int i, g;
+
+    threadlocal_stats_aggregate(&ts);
+    for (i = 0; i < MAX_SLAB_CLASSES; i++)
+        for (g = 0; g < LRU_NSEGS; g++)
+            hits[i][g] = ts.slab[i].hits_to[g];
+    item_stats_hits(add, cookie, (const uint64_t (*)[LRU_NSEGS])hits);
+}
+
 bool stats_group(const char *group, ADD_STAT add, void *cookie)
 {
     if (group == NULL || *group == '\0')
@@ -313,7 +331,7 @@ bool stats_group(const char *group, ADD_STAT add, void *cookie)
     else if (strcmp(group, "settings") == 0)
         settings_stats(add, cookie);
     else if (strcmp(group, "items") == 0)
-        item_stats(add, cookie);
+        items_group(add, cookie);
     else if (strcmp(group, "slabs") == 0)
         slabs_stats(add, cookie, stats_slab_class_extra);
     else if (strcmp(group, "sizes") == 0)

@@ -19,6 +19,7 @@ struct slab_stats {
     uint64_t cas_badval;
     uint64_t incr_hits;
     uint64_t decr_hits;
+    uint64_t hits_to[4];    /* get hits by LRU segment (enum lru_seg) */
 };
 
 /* Per worker thread; only the owner writes (see stats_add in thread.h).

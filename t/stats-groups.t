@@ -116,6 +116,32 @@ is_deeply([lines("cache_memlimit 48\r\n")], ["OK\r\n"], 'cache_memlimit 48');
 is(mem_stats($s)->{limit_maxbytes}, 48 * 1024 * 1024,
    'limit_maxbytes follows cache_memlimit');
 
+# hits_to_hot/warm/cold/temp split a class's get hits by the LRU segment
+# the item was in (gets, gets, mg count; gat counts as a touch instead).
+{
+    my $h = new_memcached();
+    my $hs = $h->sock;
+    send_cmd($hs, "set hit:1 0 0 1\r\nx\r\n");
+    read_line($hs);
+    for my $c ("get hit:1\r\n", "gets hit:1\r\n", "mg hit:1 v\r\n",
+               "gat 0 hit:1\r\n", "get nohit\r\n") {
+        send_cmd($hs, $c);
+        while (defined(my $l = read_line($hs))) {
+            last if $l =~ /^(END|VA|EN)/ && $l !~ /^VALUE/;
+        }
+        read_line($hs) if $c =~ /^mg/;      # the value line after VA
+    }
+    my $items = mem_stats($hs, 'items');
+    my ($cls) = map { /^items:(\d+):number$/ ? $1 : () } keys %$items;
+    my @seg = map { $items->{"items:$cls:hits_to_$_"} } qw(hot warm cold temp);
+    my $sum = 0;
+    $sum += $_ // 0 for @seg;
+    is(scalar(grep { defined && /^\d+$/ } @seg), 4,
+       'stats items: hits_to_hot/warm/cold/temp present');
+    is($sum, 3, 'hits_to_* add up to the 3 get hits (gat is a touch)');
+    is(mem_stats($hs, 'slabs')->{"$cls:get_hits"}, 3, '... as get_hits');
+}
+
 my $x = new_memcached('-X');
 my $xs = $x->sock;
 send_cmd($xs, "stats cachedump 1 0\r\n");
