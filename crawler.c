@@ -159,9 +159,12 @@ static void crawl_class(item *cur, unsigned int id,
     next_crawl[id] = now() + interval[id];
 }
 
+enum pick { PICK_NONE, PICK_REQUESTED, PICK_TIMED };
+
 /* Caller holds crawl_lock.  Which classes to crawl now: the requested
- * ones, else those whose autocrawl time has come.  false if none. */
-static bool do_pick(bool *mask)
+ * ones (whose requester already holds `busy` for this walk), else those
+ * whose autocrawl time has come. */
+static enum pick do_pick(bool *mask)
 {
     unsigned int i, n = slabs_largest_class();
     bool any = false;
@@ -172,7 +175,7 @@ static bool do_pick(bool *mask)
         requested[i] = false;
     }
     if (any)
-        return true;
+        return PICK_REQUESTED;
     for (i = 1; i <= n && i <= CLASS_ID_MAX; i++) {
         if (next_crawl[i] == 0)
             next_crawl[i] = now() + AUTO_INTERVAL_START;
@@ -181,7 +184,7 @@ static bool do_pick(bool *mask)
             any = true;
         }
     }
-    return any;
+    return any ? PICK_TIMED : PICK_NONE;
 }
 
 static void *crawler_thread(void *arg)
@@ -194,11 +197,11 @@ static void *crawler_thread(void *arg)
         struct engine_config c;
         struct timespec ts;
         unsigned int i;
-        bool got = do_pick(mask);
+        enum pick got = do_pick(mask);
 
-        /* An on-demand request already holds `busy` for us. */
-        if (!got || (!__atomic_load_n(&busy, __ATOMIC_ACQUIRE) &&
-                     !claim_busy())) {
+        /* A requested walk's requester claimed `busy` for it; a timed one
+         * claims it here, and waits if a dump or a request holds it. */
+        if (got == PICK_NONE || (got == PICK_TIMED && !claim_busy())) {
             clock_gettime(CLOCK_REALTIME, &ts);
             ts.tv_sec += 1;
             pthread_cond_timedwait(&crawl_cond, &crawl_lock, &ts);
@@ -250,6 +253,8 @@ bool crawler_start(void)
 
 void crawler_stop(void)
 {
+    unsigned int i;
+
     pthread_mutex_lock(&crawl_lock);
     if (!running) {
         pthread_mutex_unlock(&crawl_lock);
@@ -263,6 +268,13 @@ void crawler_stop(void)
     running = false;
     free(crawler_cursor);
     crawler_cursor = NULL;
+    /* A request the thread never picked up still holds `busy`. */
+    for (i = 1; i <= CLASS_ID_MAX; i++) {
+        if (requested[i]) {
+            release_busy();
+            break;
+        }
+    }
     memset(requested, 0, sizeof(requested));
     pthread_mutex_unlock(&crawl_lock);
 }
@@ -295,6 +307,11 @@ enum crawler_result crawler_crawl(const char *classes)
     if (!claim_busy())
         return CRAWLER_RUNNING;
     pthread_mutex_lock(&crawl_lock);
+    if (!running) {             /* stopped meanwhile: nobody would walk */
+        pthread_mutex_unlock(&crawl_lock);
+        release_busy();
+        return CRAWLER_NOTSTARTED;
+    }
     for (i = 1; i <= CLASS_ID_MAX; i++)
         requested[i] = mask[i];
     pthread_cond_signal(&crawl_cond);

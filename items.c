@@ -1802,8 +1802,7 @@ static void do_item_relocate(item *it, item *to, uint32_t hv)
         to->prev->next = to;
     else
         l->head[iseg(it)] = to;
-    assoc_delete(item_key(it), it->nkey, hv);
-    assoc_insert(to, hv);
+    assoc_replace(it, to, hv);  /* no count change, no expansion wake-up */
     __atomic_store_n(&it->it_flags, 0, __ATOMIC_RELAXED);
     __atomic_store_n(&it->refcount, 0, __ATOMIC_RELAXED);
     pthread_mutex_unlock(&l->lock);

@@ -285,8 +285,8 @@ static void conn_close(conn *c)
 
     event_del(&c->event);
     log_msg(2, "<%d connection closed.", c->sfd);
-    if (!c->is_udp)
-        close(c->sfd);      /* a UDP socket is shared; main closes it */
+    /* Off the list before the fd is closed: "stats conns" on another
+     * worker must not query a closed fd, or one accept() just reused. */
     if (t != NULL) {
         pthread_mutex_lock(&t->conns_lock);
         if (c->prev != NULL)
@@ -297,6 +297,8 @@ static void conn_close(conn *c)
             c->next->prev = c->prev;
         pthread_mutex_unlock(&t->conns_lock);
     }
+    if (!c->is_udp)
+        close(c->sfd);      /* a UDP socket is shared; main closes it */
     pthread_mutex_lock(&stats_lock);
     stats_state.curr_conns--;
     pthread_mutex_unlock(&stats_lock);
@@ -312,9 +314,12 @@ void conn_close_idle(LIBEVENT_THREAD *t)
 
     for (c = t->conns; c != NULL; c = next) {
         next = c->next;
-        /* conn_new_cmd too: a client that never sent a byte has never
+        /* The worker's UDP conn is its share of the UDP socket, not a
+         * client: closing it would end UDP service on this worker.
+         * conn_new_cmd too: a client that never sent a byte has never
          * left the state its connection started in. */
-        if ((c->state == conn_waiting || c->state == conn_read ||
+        if (!c->is_udp &&
+            (c->state == conn_waiting || c->state == conn_read ||
              (c->state == conn_new_cmd && c->rbytes == 0 &&
               c->iovused == 0)) &&
             clock_now() - c->last_cmd_time >

@@ -359,8 +359,10 @@ static void process_update(conn *c, struct token *tok, int ntok,
         c->swallow_noreply = c->noreply;
         c->after_swallow = reply_after_swallow;
         /* A failed set must not leave the old value readable: the
-         * client believes it replaced it. */
-        if (op == STORE_SET)
+         * client believes it replaced it.  Not for a -Y login "set",
+         * which names no key of the cache: it would let a client that
+         * has not logged in delete any key. */
+        if (op == STORE_SET && !c->auth_pending)
             item_delete(tok[1].value, tok[1].length, 0, NULL);
         c->sbytes = (size_t)vlen;
         conn_set_state(c, conn_swallow);

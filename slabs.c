@@ -8,8 +8,9 @@
  * larger, rounded up to 8 bytes; the last class is exactly
  * settings.slab_chunk_size_max.  Larger items are chained from chunks of
  * the last class by items.c.  Free chunks of a class form a singly linked
- * list threaded through their first word.  Pages are never given back or
- * moved between classes (no slab rebalancing).
+ * list threaded through their first word.  Pages are never given back
+ * to the system; "slabs reassign" and the automover move a page between
+ * classes (the mover, below), keeping pages with no class in a pool.
  *
  * Memory limit: a class with no page yet may always take its first page,
  * even past the limit, so every class can hold at least one item (the
@@ -18,8 +19,11 @@
  * at start and pages are carved from it.
  *
  * Lock: slabs_lock protects everything in this file.  It is last in the
- * lock order (item lock -> LRU lock -> slabs lock): nothing is called
- * with it held except malloc when a page is taken.  mover_lock (a leaf,
+ * lock order (item lock -> LRU lock -> slabs lock): nothing that takes
+ * a lock is called with it held (malloc/realloc/calloc/free of pages and
+ * page arrays are).  The mover's page in flight (mv.page) is written and
+ * read by the running mover only; the other mv fields are under
+ * slabs_lock.  mover_lock (a leaf,
  * with its condition variable) only wakes and stops the mover thread.
  */
 #include "slabs.h"
@@ -617,8 +621,10 @@ static void do_move_finish(void)
     mv.page = NULL;
     if (mv.dst == 0 || !do_pages_grow(&slabclass[mv.dst])) {
         if (pool_n == pool_cap) {
-            /* Pool capacity was reserved at the start (see move_page). */
-            assert(0);
+            /* A slot was reserved when the move began (slabs_move_now);
+             * writing past the pool would corrupt memory. */
+            fprintf(stderr, "slabs: no page pool slot for a moved page\n");
+            abort();
         }
         memset(page, 0, (size_t)settings.slab_page_size);
         pool_pages[pool_n++] = page;
@@ -700,12 +706,18 @@ bool slabs_move_now(unsigned int tries)
             pthread_mutex_unlock(&slabs_lock);
             return false;
         }
-        /* Reserve a pool slot so finishing never allocates. */
-        if (pool_n > 0)
-            memcpy(np, pool_pages, pool_n * sizeof(*np));
-        free(pool_pages);
-        pool_pages = np;
-        pool_cap++;
+        /* Reserve a pool slot so finishing never allocates; only one
+         * move runs at a time, so one free slot is enough and the pool
+         * grows only when it is full (not by one per move ever made). */
+        if (pool_n == pool_cap) {
+            if (pool_n > 0)
+                memcpy(np, pool_pages, pool_n * sizeof(*np));
+            free(pool_pages);
+            pool_pages = np;
+            pool_cap++;
+        } else {
+            free(np);
+        }
         do_move_begin(done);
     }
     pthread_mutex_unlock(&slabs_lock);

@@ -55,4 +55,19 @@ is(exchange("set x 0 0 13\r\nalice secret \r\nget a\r\n", 4),
 like(exchange("set x 0 0 7\r\nbob pw2\r\nversion\r\n", 2),
      qr/^STORED\r\nVERSION \S+\r\n$/, 'second user logs in too');
 
+# A login "set" that is refused for its size names no cache key: it must
+# not delete the key it names (the failed-set rule does that for real
+# sets).  Found by review: ours deleted it, the reference keeps it.
+{
+    my $anon = $srv->new_sock;
+    send_cmd($anon, "set a 0 0 99999999\r\n");
+    like(read_line($anon, 2) // '<none>', qr/^SERVER_ERROR |^<none>$/,
+         'oversized login set: refused or left waiting for its bytes');
+    close $anon;
+    my $u = $srv->new_sock;
+    send_cmd($u, "set k 0 0 12\r\nalice secret\r\n");
+    read_line($u);
+    mem_get_is($u, 'a', 'x', 'the key the login set named is still there');
+}
+
 done_testing();

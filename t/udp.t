@@ -104,4 +104,23 @@ SKIP: {
     like($out, qr/^verify_failed: 0$/m, 'no value read back wrong');
 }
 
+# -o idle_timeout must not close a worker's share of the UDP socket:
+# UDP still answers after several idle sweeps (found by review: ours
+# closed it as an idle client and stopped serving UDP).
+{
+    my $p2 = free_port();
+    my $idle = new_memcached("-U $p2 -t 1 -o idle_timeout=1");
+    my $v = IO::Socket::INET->new(Proto => 'udp', PeerAddr => '127.0.0.1',
+                                  PeerPort => $p2) or die "udp socket: $!";
+    my $ask = sub {
+        $v->send(pack('nnnn', 21, 0, 1, 0) . "version\r\n");
+        my $d = '';
+        return IO::Select->new($v)->can_read(2) && defined $v->recv($d, 2048)
+            ? substr($d, 8) : '<none>';
+    };
+    like($ask->(), qr/^VERSION /, 'idle_timeout: UDP answers');
+    sleep 3;
+    like($ask->(), qr/^VERSION /, 'idle_timeout: UDP still answers 3 s later');
+}
+
 done_testing();
