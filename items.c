@@ -1540,11 +1540,6 @@ void lru_maintainer_stop(void)
     maint_running = false;
 }
 
-bool lru_maintainer_running(void)
-{
-    return maint_running;
-}
-
 uint64_t item_class_evictions(unsigned int id)
 {
     uint64_t n;

@@ -236,7 +236,6 @@ void engine_threads_stop(void);
 /* The LRU maintainer alone (items.c), for "lru mode" and tests. */
 bool lru_maintainer_start(void);
 void lru_maintainer_stop(void);
-bool lru_maintainer_running(void);
 /* One pass of the maintainer over class id (tests).  Items moved. */
 int lru_maintainer_juggle(unsigned int id);
 

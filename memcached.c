@@ -554,6 +554,28 @@ static void count_read(conn *c, size_t n)
     STATS_ADD(c, bytes_read, n);
 }
 
+/* One read(2) from c's socket into buf, retried on EINTR: the byte count
+ * (> 0, added to bytes_read), or 0 with *why set to READ_NO_DATA (it
+ * would block) or READ_ERROR (EOF or a socket error). */
+static size_t read_socket(conn *c, void *buf, size_t len,
+                          enum read_result *why)
+{
+    for (;;) {
+        ssize_t n = read(c->sfd, buf, len);
+
+        if (n > 0) {
+            count_read(c, (size_t)n);
+            return (size_t)n;
+        }
+        if (n < 0 && errno == EINTR)
+            continue;
+        *why = n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)
+                   ? READ_NO_DATA
+                   : READ_ERROR;
+        return 0;
+    }
+}
+
 /* Read what the socket has into rbuf.  A full buffer grows (doubling, up
  * to RBUF_MAX) only for a text line without "\n" that may keep growing
  * (a long multi-get).  Otherwise reading stops at a full buffer and the
@@ -573,7 +595,8 @@ static enum read_result try_read_network(conn *c)
         c->rcurr = c->rbuf;
     }
     while (reads++ < 4) {
-        ssize_t n;
+        enum read_result why;
+        size_t n;
 
         if (c->rbytes >= c->rsize) {
             char *nb;
@@ -590,22 +613,16 @@ static enum read_result try_read_network(conn *c)
             c->rcurr = c->rbuf = nb;
             c->rsize *= 2;
         }
-        n = read(c->sfd, c->rbuf + c->rbytes, c->rsize - c->rbytes);
-        if (n > 0) {
-            count_read(c, (size_t)n);
-            c->rbytes += (size_t)n;
-            res = READ_DATA;
-            if (c->rbytes < c->rsize)
-                break;      /* short read: the socket is drained */
-            continue;
-        }
-        if (n == 0)
-            return READ_ERROR;
-        if (errno == EAGAIN || errno == EWOULDBLOCK)
+        n = read_socket(c, c->rbuf + c->rbytes, c->rsize - c->rbytes, &why);
+        if (n == 0) {
+            if (why == READ_ERROR)
+                return READ_ERROR;
             break;
-        if (errno == EINTR)
-            continue;
-        return READ_ERROR;
+        }
+        c->rbytes += n;
+        res = READ_DATA;
+        if (c->rbytes < c->rsize)
+            break;      /* short read: the socket is drained */
     }
     return res;
 }
@@ -644,32 +661,23 @@ static enum read_result read_value(conn *c)
     while (c->rlbytes > 0) {
         char *p;
         size_t span = item_data_span(c->item, c->rloff, &p);
-        ssize_t n;
+        enum read_result why;
+        size_t n;
 
         if (span > c->rlbytes)
             span = c->rlbytes;
         if (c->rbytes == 0 && c->is_udp)
             return READ_ERROR;      /* the datagram ended early */
         if (c->rbytes > 0) {
-            n = (ssize_t)(c->rbytes < span ? c->rbytes : span);
-            memcpy(p, c->rcurr, (size_t)n);
+            n = c->rbytes < span ? c->rbytes : span;
+            memcpy(p, c->rcurr, n);
             c->rcurr += n;
-            c->rbytes -= (size_t)n;
-        } else {
-            n = read(c->sfd, p, span);
-            if (n == 0)
-                return READ_ERROR;
-            if (n < 0) {
-                if (errno == EAGAIN || errno == EWOULDBLOCK)
-                    return READ_NO_DATA;
-                if (errno == EINTR)
-                    continue;
-                return READ_ERROR;
-            }
-            count_read(c, (size_t)n);
+            c->rbytes -= n;
+        } else if ((n = read_socket(c, p, span, &why)) == 0) {
+            return why;
         }
-        c->rloff += (size_t)n;
-        c->rlbytes -= (size_t)n;
+        c->rloff += n;
+        c->rlbytes -= n;
     }
     return READ_DATA;
 }
@@ -680,31 +688,22 @@ static enum read_result swallow(conn *c)
     char buf[8192];
 
     while (c->sbytes > 0) {
-        ssize_t n;
+        enum read_result why;
+        size_t n;
 
         if (c->rbytes > 0) {
-            size_t k = c->rbytes < c->sbytes ? c->rbytes : c->sbytes;
-
-            c->rcurr += k;
-            c->rbytes -= k;
-            c->sbytes -= k;
-            continue;
+            n = c->rbytes < c->sbytes ? c->rbytes : c->sbytes;
+            c->rcurr += n;
+            c->rbytes -= n;
+        } else if (c->is_udp) {
+            return READ_ERROR;
+        } else if ((n = read_socket(c, buf, c->sbytes < sizeof(buf)
+                                                ? c->sbytes
+                                                : sizeof(buf),
+                                    &why)) == 0) {
+            return why;
         }
-        if (c->is_udp)
-            return READ_ERROR;
-        n = read(c->sfd, buf,
-                 c->sbytes < sizeof(buf) ? c->sbytes : sizeof(buf));
-        if (n == 0)
-            return READ_ERROR;
-        if (n < 0) {
-            if (errno == EAGAIN || errno == EWOULDBLOCK)
-                return READ_NO_DATA;
-            if (errno == EINTR)
-                continue;
-            return READ_ERROR;
-        }
-        count_read(c, (size_t)n);
-        c->sbytes -= (size_t)n;
+        c->sbytes -= n;
     }
     return READ_DATA;
 }
@@ -1309,26 +1308,39 @@ static int bound_port(int sfd)
     return -1;
 }
 
+/* The addresses to bind for host (NULL: every interface) and port, of
+ * socktype; NULL (reported) if it does not resolve.  freeaddrinfo() it. */
+static struct addrinfo *resolve_passive(const char *host, int port,
+                                        int socktype)
+{
+    struct addrinfo hints, *ai;
+    char portstr[16];
+    int error;
+
+    memset(&hints, 0, sizeof(hints));
+    hints.ai_flags = AI_PASSIVE;
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = socktype;
+    snprintf(portstr, sizeof(portstr), "%d", port);
+    error = getaddrinfo(host, portstr, &hints, &ai);
+    if (error != 0) {
+        fprintf(stderr, "getaddrinfo(): %s\n", gai_strerror(error));
+        return NULL;
+    }
+    return ai;
+}
+
 /* Listen on every address `host` resolves to (NULL: all interfaces) at
  * *port.  With *port 0 the kernel picks one, which is then used for the
  * other addresses too and passed back. */
 static bool server_socket(const char *host, int *port)
 {
-    struct addrinfo hints, *ai, *next;
+    struct addrinfo *ai = resolve_passive(host, *port, SOCK_STREAM), *next;
     struct linger ling = {0, 0};
-    char portstr[16];
-    int one = 1, error, bound = 0;
+    int one = 1, bound = 0;
 
-    memset(&hints, 0, sizeof(hints));
-    hints.ai_flags = AI_PASSIVE;
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    snprintf(portstr, sizeof(portstr), "%d", *port);
-    error = getaddrinfo(host, portstr, &hints, &ai);
-    if (error != 0) {
-        fprintf(stderr, "getaddrinfo(): %s\n", gai_strerror(error));
+    if (ai == NULL)
         return false;
-    }
     for (next = ai; next != NULL; next = next->ai_next) {
         int sfd = new_socket(next);
 
@@ -1391,20 +1403,11 @@ static bool parse_listen_entry(char *e, char **host, int *port);
 /* Bind -U's UDP port on `host` (NULL: every interface). */
 static bool server_udp_socket(const char *host, int port)
 {
-    struct addrinfo hints, *ai, *next;
-    char portstr[16];
-    int one = 1, error, bound = 0;
+    struct addrinfo *ai = resolve_passive(host, port, SOCK_DGRAM), *next;
+    int one = 1, bound = 0;
 
-    memset(&hints, 0, sizeof(hints));
-    hints.ai_flags = AI_PASSIVE;
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_DGRAM;
-    snprintf(portstr, sizeof(portstr), "%d", port);
-    error = getaddrinfo(host, portstr, &hints, &ai);
-    if (error != 0) {
-        fprintf(stderr, "getaddrinfo(): %s\n", gai_strerror(error));
+    if (ai == NULL)
         return false;
-    }
     for (next = ai; next != NULL && udp_count < UDP_MAX_SOCKETS;
          next = next->ai_next) {
         int sfd = new_socket(next);

@@ -144,7 +144,7 @@ bool safe_strtoll(const char *s, int64_t *out);
 bool safe_strtol(const char *s, int32_t *out);
 bool safe_strtod(const char *s, double *out);
 
-/* Logging gated on settings.verbose (memcached.c). One line per call. */
+/* Logging gated on settings.verbose (util.c). One line per call. */
 void log_msg(int level, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
@@ -175,9 +175,10 @@ enum conn_states {
     conn_max_state
 };
 
-/* Small reply text (status lines, VALUE headers) is written into blocks
- * owned by the connection and reused; iovecs point into them, so blocks
- * never move once written to. */
+/* Small reply text (status lines, VALUE headers, small values) is written
+ * into blocks a connection borrows from its worker's pool (thread.h) for
+ * one batch of replies; iovecs point into them, so blocks never move once
+ * written to. */
 #define WBLOCK_SIZE 16368
 struct wblock {
     struct wblock *next;

@@ -424,6 +424,26 @@ static bool meta_line_ok(conn *c, struct token *tok, int ntok,
     return true;
 }
 
+/* The start mg, md and ma share: cut the line at a NUL, check the key
+ * and the token count, parse the flags.  bad_flag is the reply to a bad
+ * flag, or NULL for meta_preparse()'s own message.  false once an error
+ * reply is queued. */
+static bool meta_start(conn *c, struct token *tok, int *ntok,
+                       const char *too_many, const char *bad_flag,
+                       struct meta_flags *of)
+{
+    const char *err;
+
+    *ntok = meta_cut_at_nul(tok, *ntok);
+    if (!meta_line_ok(c, tok, *ntok, too_many))
+        return false;
+    if (!meta_preparse(tok, *ntok, 2, of, &err)) {
+        out_errstring(c, bad_flag != NULL ? bad_flag : err);
+        return false;
+    }
+    return true;
+}
+
 /* ------------------------------------------------------------------ */
 /* mg                                                                 */
 
@@ -480,18 +500,13 @@ void cmd_mg(conn *c, struct token *tok, int ntok)
     struct meta_get_req rq;
     struct meta_get_res rs;
     struct reply r;
-    const char *err;
     item *it;
 
     conn_set_state(c, conn_new_cmd);
 
-    ntok = meta_cut_at_nul(tok, ntok);
-    if (!meta_line_ok(c, tok, ntok, "CLIENT_ERROR options flags are too long"))
+    if (!meta_start(c, tok, &ntok, "CLIENT_ERROR options flags are too long",
+                    NULL, &of))
         return;
-    if (!meta_preparse(tok, ntok, 2, &of, &err)) {
-        out_errstring(c, err);
-        return;
-    }
     /* An over-long O is found while the reply is built: the fetch (T
      * before it, vivify, a miss's stats) has happened by then. */
     mg_request(&of, &rq);
@@ -782,19 +797,14 @@ void cmd_md(conn *c, struct token *tok, int ntok)
 {
     struct meta_flags of;
     struct reply r;
-    const char *err;
     unsigned clsid = 0;
     enum delete_result res;
 
     conn_set_state(c, conn_new_cmd);
 
-    ntok = meta_cut_at_nul(tok, ntok);
-    if (!meta_line_ok(c, tok, ntok, "CLIENT_ERROR options flags too long"))
+    if (!meta_start(c, tok, &ntok, "CLIENT_ERROR options flags too long",
+                    "CLIENT_ERROR invalid or duplicate flag", &of))
         return;
-    if (!meta_preparse(tok, ntok, 2, &of, &err)) {
-        out_errstring(c, "CLIENT_ERROR invalid or duplicate flag");
-        return;
-    }
     if (of.bad_o_pos != 0) {
         out_errstring(c, "CLIENT_ERROR opaque token too long");
         return;
@@ -899,19 +909,14 @@ void cmd_ma(conn *c, struct token *tok, int ntok)
     struct meta_delta_req rq;
     struct meta_delta_res rs;
     struct reply r;
-    const char *err;
     char buf[32];
     enum meta_delta_result res;
 
     conn_set_state(c, conn_new_cmd);
 
-    ntok = meta_cut_at_nul(tok, ntok);
-    if (!meta_line_ok(c, tok, ntok, "CLIENT_ERROR options flags too long"))
+    if (!meta_start(c, tok, &ntok, "CLIENT_ERROR options flags too long",
+                    "CLIENT_ERROR invalid or duplicate flag", &of))
         return;
-    if (!meta_preparse(tok, ntok, 2, &of, &err)) {
-        out_errstring(c, "CLIENT_ERROR invalid or duplicate flag");
-        return;
-    }
     if (!ma_request(&of, &rq)) {
         out_errstring(c, "CLIENT_ERROR invalid mode for ma M token");
         return;

@@ -26,6 +26,7 @@
  *   crawl_lock      the crawler's requests and state (crawler.c)
  *   mover_lock      the slab mover's sleep/stop (slabs.c)
  *   maint_lock      the hash expansion thread's wake-up (assoc.c)
+ *   init_lock       the start-up barrier: workers report ready (here)
  * The background threads (maintainer, crawler, slab mover, hash
  * expansion) release their own lock before touching items, LRUs or
  * slabs; walking an LRU they only try item locks (against the order).

@@ -7,16 +7,6 @@ use Time::HiRes qw(time sleep);
 use lib 't/lib';
 use MemcachedTest;
 
-sub absent {
-    my ($sock, $key) = @_;
-    send_cmd($sock, "get $key\r\n");
-    my $l = read_line($sock) // return 0;
-    return 1 if $l eq "END\r\n";
-    my ($len) = $l =~ /^VALUE \S+ \d+ (\d+)/;
-    read_bytes($sock, $len + 7) if defined $len;
-    return 0;
-}
-
 my $server = new_memcached();
 my $sock = $server->sock;
 

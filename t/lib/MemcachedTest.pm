@@ -52,7 +52,8 @@ use Time::HiRes qw(time sleep);
 our @EXPORT = qw(new_memcached mem_get_is mem_gets mem_stats send_cmd
                  read_line read_bytes free_port memcached_binary
                  is_reference supports_ours run_memcached using_daemon
-                 wait_for reply_is cmd_line rss_kb instrumented_build);
+                 wait_for reply_is cmd_line rss_kb instrumented_build
+                 absent);
 
 my $DEFAULT_TIMEOUT = 5;
 my %live;              # id => server object, for the END block
@@ -674,6 +675,18 @@ sub reply_is {
     send_cmd($sock, $send);
     my $got = read_bytes($sock, length $expect, 5);
     return Test::More::is($got // '<timeout or closed>', $expect, $name);
+}
+
+# absent($sock, $key): 1 if a get of $key finds nothing right now (the
+# whole reply is read either way).
+sub absent {
+    my ($sock, $key) = @_;
+    send_cmd($sock, "get $key\r\n");
+    my $l = read_line($sock) // return 0;
+    return 1 if $l eq "END\r\n";
+    my ($len) = $l =~ /^VALUE \S+ \d+ (\d+)/;
+    read_bytes($sock, $len + 7) if defined $len;
+    return 0;
 }
 
 # cmd_line($sock, $send): send, return the first reply line ('' if none).
