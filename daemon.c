@@ -8,12 +8,12 @@
  * before any thread exists: fork() in a threaded process would copy only
  * the calling thread.  No locks.
  */
+#include "daemon.h"
+
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
-
-int daemonize(int nochdir, int noclose);
 
 int daemonize(int nochdir, int noclose)
 {

@@ -41,6 +41,7 @@
 #include "hash.h"
 #include "auth.h"
 #include "sasl_auth.h"
+#include "daemon.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -77,7 +78,6 @@
 #define EX_USAGE_ROOT 64            /* exit codes as the reference's */
 #define EX_OSERR_CODE 71
 
-int daemonize(int nochdir, int noclose);
 conn *conn_new(int sfd, enum conn_states state, short ev_flags,
                struct event_base *base, LIBEVENT_THREAD *t, bool is_unix);
 void conn_close_all(LIBEVENT_THREAD *t);
