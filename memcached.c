@@ -1,6 +1,6 @@
 /*
  * memcached.c: the connection state machine, the reply queue, listening
- * sockets, the clock, and main().
+ * sockets, the clock timer, and main().
  *
  * Each connection belongs to one worker thread and is driven only by it,
  * so a conn is never locked.  drive_machine() moves it through:
@@ -87,7 +87,6 @@ void conn_udp_attach(LIBEVENT_THREAD *t);
 static struct event_base *main_base;
 static conn *listen_conns;          /* main thread only */
 static struct event clock_event;
-static struct timespec mono_start;  /* monotonic time at current_time 0 */
 static bool stop_main_loop;         /* main thread only */
 static FILE *port_file;             /* --port-file / env, while binding */
 static int udp_fds[UDP_MAX_SOCKETS]; /* bound before workers start */
@@ -1602,28 +1601,6 @@ static void close_listeners(void)
 /* ------------------------------------------------------------------ */
 /* Clock and signals (main thread)                                    */
 
-static void clock_set(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    /* Atomic: the engine's background threads read it with no other
-     * synchronisation with this thread. */
-    __atomic_store_n(&current_time,
-                     (rel_time_t)(ts.tv_sec - mono_start.tv_sec),
-                     __ATOMIC_RELAXED);
-}
-
-/* current_time starts at 2 so that REALTIME_EXPIRED (1) is already in
- * the past: a negative exptime must expire at once. */
-static void clock_init(void)
-{
-    clock_gettime(CLOCK_MONOTONIC, &mono_start);
-    mono_start.tv_sec -= 2;
-    process_started = time(NULL) - 2;
-    clock_set();
-}
-
 static void clock_handler(evutil_socket_t fd, short which, void *arg)
 {
     struct timeval t = {1, 0};
@@ -1631,7 +1608,7 @@ static void clock_handler(evutil_socket_t fd, short which, void *arg)
     (void)fd;
     (void)which;
     (void)arg;
-    clock_set();
+    clock_tick();
     evtimer_add(&clock_event, &t);
 }
 

@@ -2,11 +2,10 @@
  * memcached.h: types and globals shared by every module of the daemon.
  *
  * Holds the server-wide `settings` (written at start-up by main() and
- * afterwards only by the documented admin commands), the coarse clock
- * (`current_time`, written once a second by the main thread's timer and read
- * everywhere without a lock: a torn read is impossible for an aligned
- * 32-bit value, and a value one second stale is harmless), and the small
- * helpers every module uses.  Nothing private to one module lives here.
+ * afterwards only by the documented admin commands; settings.c), the
+ * coarse clock (clock.h, included here because nearly every module reads
+ * it), and the small helpers every module uses.  Nothing private to one
+ * module lives here.
  *
  * Lock order for the whole daemon is written once, in thread.c's header.
  */
@@ -23,17 +22,14 @@
 #include <sys/types.h>
 #include <time.h>
 
+#include "clock.h"
+
 #define KEY_MAX_LENGTH 250
-#define REALTIME_MAXDELTA (60 * 60 * 24 * 30) /* 30 days: above, absolute */
 #define SLAB_PAGE_SIZE (1024 * 1024)
 #define ITEM_SIZE_MAX_DEFAULT (1024 * 1024)
 #define ITEM_SIZE_MAX_LOWER 1024
 #define ITEM_SIZE_MAX_UPPER (1024 * 1024 * 1024)
 #define MAX_SLAB_CLASSES 64  /* ids 1..63 used; 0 means "no class" */
-
-/* Seconds since the process started (plus a small offset, see
- * clock_init()).  Item times are stored in this unit. */
-typedef unsigned int rel_time_t;
 
 /*
  * The settings.  Every field: meaning, unit, who writes it.  All are set
@@ -87,14 +83,6 @@ enum { BIND_AUTO = 0, BIND_ASCII = 1, BIND_BINARY = 2 };
 
 extern struct settings settings;
 
-/* The coarse clock: written by the main thread once a second. */
-extern volatile rel_time_t current_time;
-/* Read the clock: atomic because the main thread writes it meanwhile. */
-static inline rel_time_t clock_now(void)
-{
-    return __atomic_load_n(&current_time, __ATOMIC_RELAXED);
-}
-
 /* Settings that admin commands change while workers run (verbosity,
  * cache_memlimit) are read and written through these. */
 static inline int verbose_level(void)
@@ -112,16 +100,7 @@ static inline size_t maxbytes_now(void)
     return __atomic_load_n(&settings.maxbytes, __ATOMIC_RELAXED);
 }
 
-/* Unix time at which current_time was 0. */
-extern volatile time_t process_started;
-
-/* Convert a protocol exptime (0, negative, relative <= 30 days, or absolute
- * unix time) to rel_time_t.  Negative gives a time already in the past
- * (REALTIME_EXPIRED). Defined in globals.c. */
-#define REALTIME_EXPIRED ((rel_time_t)1)
-rel_time_t realtime(int64_t exptime);
-
-/* Install default settings (globals.c). */
+/* Install default settings (settings.c). */
 void settings_init(void);
 
 /*
