@@ -22,7 +22,7 @@
  * to others and resumes on the next loop pass.
  *
  * Buffers: a connection borrows its read buffer (16 KB) and reply blocks
- * from its worker's pools (thread.h) when bytes arrive or a reply is
+ * from its worker's pools (worker.h) when bytes arrive or a reply is
  * built, and gives them back once nothing is unread or unsent, so an idle
  * connection holds ~2 KB and the buffers in use stay warm in cache.  A
  * UDP conn keeps its datagram buffer.
@@ -38,6 +38,7 @@
 #include "slabs.h"
 #include "stats.h"
 #include "thread.h"
+#include "worker.h"
 #include "auth.h"
 #include "sasl_auth.h"
 #include "daemon.h"
@@ -76,10 +77,10 @@
 #define EX_OSERR_CODE 71
 
 conn *conn_new(int sfd, enum conn_states state, short ev_flags,
-               struct event_base *base, LIBEVENT_THREAD *t, bool is_unix);
-void conn_close_all(LIBEVENT_THREAD *t);
-void conn_close_idle(LIBEVENT_THREAD *t);
-void conn_udp_attach(LIBEVENT_THREAD *t);
+               struct event_base *base, struct worker *t, bool is_unix);
+void conn_close_all(struct worker *t);
+void conn_close_idle(struct worker *t);
+void conn_udp_attach(struct worker *t);
 
 static struct event_base *main_base;
 static conn *listen_conns;          /* main thread only */
@@ -124,14 +125,14 @@ static void note_conn_structs(void)
 }
 
 conn *conn_new(int sfd, enum conn_states state, short ev_flags,
-               struct event_base *base, LIBEVENT_THREAD *t, bool is_unix)
+               struct event_base *base, struct worker *t, bool is_unix)
 {
     conn *c = calloc(1, sizeof(*c));
 
     if (c == NULL)
         return NULL;
     c->sfd = sfd;
-    c->thread = t;
+    c->worker = t;
     c->is_unix = is_unix;
     c->state = state;
     c->write_and_go = conn_new_cmd;
@@ -172,12 +173,12 @@ out_free_bufs:
     return NULL;
 }
 
-/* ---- buffers lent by the worker's pools (thread.h) ---- */
+/* ---- buffers lent by the worker's pools (worker.h) ---- */
 
 /* A read buffer of RBUF_INITIAL bytes for c, which has none. */
 static bool rbuf_acquire(conn *c)
 {
-    LIBEVENT_THREAD *t = c->thread;
+    struct worker *t = c->worker;
     char *b = t->rbuf_pooled > 0 ? t->rbuf_pool[--t->rbuf_pooled]
                                  : malloc(RBUF_INITIAL);
 
@@ -193,7 +194,7 @@ static bool rbuf_acquire(conn *c)
  * freed).  A UDP conn keeps its datagram-sized buffer. */
 static void rbuf_release(conn *c)
 {
-    LIBEVENT_THREAD *t = c->thread;
+    struct worker *t = c->worker;
 
     if (c->rbuf == NULL || c->rbytes != 0 || c->is_udp)
         return;
@@ -205,7 +206,7 @@ static void rbuf_release(conn *c)
     c->rsize = 0;
 }
 
-static struct wblock *wblock_get(LIBEVENT_THREAD *t)
+static struct wblock *wblock_get(struct worker *t)
 {
     struct wblock *b = t->wb_pool;
 
@@ -216,7 +217,7 @@ static struct wblock *wblock_get(LIBEVENT_THREAD *t)
     return b;
 }
 
-static void wblock_put(LIBEVENT_THREAD *t, struct wblock *b)
+static void wblock_put(struct worker *t, struct wblock *b)
 {
     if (t->wb_pooled >= BUF_POOL_MAX) {
         free(b);
@@ -228,7 +229,7 @@ static void wblock_put(LIBEVENT_THREAD *t, struct wblock *b)
 }
 
 /* The worker is leaving (conn_close_all): free what its pools hold. */
-static void conn_pools_free(LIBEVENT_THREAD *t)
+static void conn_pools_free(struct worker *t)
 {
     struct wblock *b;
 
@@ -256,7 +257,7 @@ static void conn_release_reply(conn *c)
     c->msgused = 0;
     for (b = c->wb_head; b != NULL; b = next) {
         next = b->next;
-        wblock_put(c->thread, b);
+        wblock_put(c->worker, b);
     }
     c->wb_head = c->wb_tail = NULL;
 }
@@ -277,7 +278,7 @@ static void conn_free(conn *c)
 
 static void conn_close(conn *c)
 {
-    LIBEVENT_THREAD *t = c->thread;
+    struct worker *t = c->worker;
 
     event_del(&c->event);
     log_msg(2, "<%d connection closed.", c->sfd);
@@ -304,7 +305,7 @@ static void conn_close(conn *c)
 /* -o idle_timeout: close this worker's connections that have sent no
  * command for longer than the timeout while waiting for one.  Called by
  * the worker's own one-second timer, so the conns are its own. */
-void conn_close_idle(LIBEVENT_THREAD *t)
+void conn_close_idle(struct worker *t)
 {
     conn *c, *next;
 
@@ -327,7 +328,7 @@ void conn_close_idle(LIBEVENT_THREAD *t)
     }
 }
 
-void conn_close_all(LIBEVENT_THREAD *t)
+void conn_close_all(struct worker *t)
 {
     while (t->conns != NULL)
         conn_close(t->conns);
@@ -383,7 +384,7 @@ static struct wblock *wblock_room(conn *c, size_t want)
 
     if (b != NULL && WBLOCK_SIZE - b->used >= want)
         return b;
-    b = wblock_get(c->thread);
+    b = wblock_get(c->worker);
     if (b == NULL)
         return NULL;
     b->next = NULL;
@@ -880,7 +881,7 @@ static void udp_reset(conn *c)
 }
 
 /* A worker's own conn for every UDP socket (called by the worker). */
-void conn_udp_attach(LIBEVENT_THREAD *t)
+void conn_udp_attach(struct worker *t)
 {
     int i;
 
@@ -1231,8 +1232,8 @@ void conn_stats(ADD_STAT add, void *cookie)
 
     for (c = listen_conns; c != NULL; c = c->next)
         conn_stat_lines(c, add, cookie);
-    for (i = 0; i < thread_count(); i++) {
-        LIBEVENT_THREAD *t = thread_get(i);
+    for (i = 0; i < worker_count(); i++) {
+        struct worker *t = worker_get(i);
 
         pthread_mutex_lock(&t->conns_lock);
         for (c = t->conns; c != NULL; c = c->next)

@@ -139,7 +139,7 @@ void log_msg(int level, const char *fmt, ...)
 struct _stritem;
 struct sasl_session;
 struct ms_pending;
-typedef struct libevent_thread LIBEVENT_THREAD;
+struct worker;
 
 enum conn_states {
     conn_listening,  /* a listening socket: accept and hand out */
@@ -155,7 +155,7 @@ enum conn_states {
 };
 
 /* Small reply text (status lines, VALUE headers, small values) is written
- * into blocks a connection borrows from its worker's pool (thread.h) for
+ * into blocks a connection borrows from its worker's pool (worker.h) for
  * one batch of replies; iovecs point into them, so blocks never move once
  * written to. */
 #define WBLOCK_SIZE 16368
@@ -237,7 +237,7 @@ struct conn {
     struct wblock *wb_head;         /* blocks holding this reply batch */
     struct wblock *wb_tail;
 
-    LIBEVENT_THREAD *thread;        /* owner (NULL for listeners) */
+    struct worker *worker;          /* owner (NULL for listeners) */
     conn *next;                     /* in the thread's conn list */
     conn *prev;
     struct sockaddr_storage peer;   /* remote address */

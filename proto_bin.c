@@ -23,7 +23,7 @@
 #include "proto_bin.h"
 #include "proto_text.h"
 #include "stats.h"
-#include "thread.h"
+#include "worker.h"
 #include "sasl_auth.h"
 
 #include <arpa/inet.h>

@@ -23,7 +23,7 @@
 #include "proto_meta.h"
 #include "slabs.h"
 #include "stats.h"
-#include "thread.h"
+#include "worker.h"
 #include "auth.h"
 
 #include <signal.h>
@@ -421,7 +421,7 @@ static bool value_ends_in_crlf(item *it)
 void proto_count_store(conn *c, item *it, enum store_op op,
                         enum store_result res)
 {
-    struct slab_stats *s = &c->thread->stats.slab[it->slabs_clsid];
+    struct slab_stats *s = &c->worker->stats.slab[it->slabs_clsid];
 
     stats_add(&s->set_cmds, 1);
     if (op == STORE_CAS) {

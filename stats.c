@@ -1,7 +1,7 @@
 /*
  * stats.c: adding up and printing the counters behind "stats".
  *
- * Per-request counters are kept per worker thread (thread.h) so the hot
+ * Per-request counters are kept per worker thread (worker.h) so the hot
  * path never takes a shared lock; this module sums them when asked.
  * Server-wide counters that change rarely (connections) live in
  * stats_state under stats_lock.  Storage figures come from the engine
@@ -10,14 +10,14 @@
  * Locks: stats_lock (a leaf) guards stats_state and the per-thread
  * reset baselines; prefix_lock (a leaf) guards the "stats detail"
  * prefix table.  Workers' counters are read without a lock (relaxed
- * loads of single-writer counters, see thread.h).
+ * loads of single-writer counters, see worker.h).
  */
 #include "memcached.h"
 #include "hash.h"
 #include "items.h"
 #include "slabs.h"
 #include "stats.h"
-#include "thread.h"
+#include "worker.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,13 +40,13 @@ void stats_init(void)
 void threadlocal_stats_aggregate(struct thread_stats *out)
 {
     uint64_t *dst = (uint64_t *)out;
-    int i, n = thread_count();
+    int i, n = worker_count();
     size_t k;
 
     memset(out, 0, sizeof(*out));
     pthread_mutex_lock(&stats_lock);
     for (i = 0; i < n; i++) {
-        LIBEVENT_THREAD *t = thread_get(i);
+        struct worker *t = worker_get(i);
         uint64_t *cur = (uint64_t *)&t->stats;
         const uint64_t *base = (const uint64_t *)&t->stats_base;
 
@@ -59,12 +59,12 @@ void threadlocal_stats_aggregate(struct thread_stats *out)
 /* The counters keep running; the current values become the zero. */
 void threadlocal_stats_reset(void)
 {
-    int i, n = thread_count();
+    int i, n = worker_count();
     size_t k;
 
     pthread_mutex_lock(&stats_lock);
     for (i = 0; i < n; i++) {
-        LIBEVENT_THREAD *t = thread_get(i);
+        struct worker *t = worker_get(i);
         uint64_t *cur = (uint64_t *)&t->stats;
         uint64_t *base = (uint64_t *)&t->stats_base;
 

@@ -22,7 +22,7 @@ struct slab_stats {
     uint64_t hits_to[4];    /* get hits by LRU segment (enum lru_seg) */
 };
 
-/* Per worker thread; only the owner writes (see stats_add in thread.h).
+/* Per worker thread; only the owner writes (see stats_add in worker.h).
  * Every field is a uint64_t counter: stats.c walks them as an array. */
 struct thread_stats {
     uint64_t get_cmds;

@@ -31,11 +31,12 @@
  * expansion) release their own lock before touching items, LRUs or
  * slabs; walking an LRU they only try item locks (against the order).
  * Per-request counters take no lock at all (single writer, see
- * stats_add in thread.h).  The engine's own locks are described in
+ * stats_add in worker.h).  The engine's own locks are described in
  * items.c.
  */
 #include "memcached.h"
 #include "thread.h"
+#include "worker.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -57,6 +58,18 @@ struct conn_queue {
     pthread_mutex_t lock;
 };
 
+/* A worker thread: what its connections use (worker.h), and what only
+ * this file touches. */
+typedef struct libevent_thread {
+    struct worker w;
+    pthread_t thread_id;
+    struct event notify_event;      /* wake-up: new connection queued */
+    struct event idle_event;        /* -o idle_timeout sweep, 1 s */
+    int notify_receive_fd;
+    int notify_send_fd;
+    struct conn_queue *new_conn_queue;
+} LIBEVENT_THREAD;
+
 static LIBEVENT_THREAD *threads;
 static int nthreads;
 static int last_thread = -1;   /* main thread only */
@@ -67,10 +80,10 @@ static pthread_cond_t init_cond = PTHREAD_COND_INITIALIZER;
 static int init_count;
 
 conn *conn_new(int sfd, enum conn_states state, short ev_flags,
-               struct event_base *base, LIBEVENT_THREAD *t, bool is_unix);
-void conn_close_all(LIBEVENT_THREAD *t);
-void conn_close_idle(LIBEVENT_THREAD *t);
-void conn_udp_attach(LIBEVENT_THREAD *t);
+               struct event_base *base, struct worker *w, bool is_unix);
+void conn_close_all(struct worker *w);
+void conn_close_idle(struct worker *w);
+void conn_udp_attach(struct worker *w);
 
 static void cq_init(struct conn_queue *cq)
 {
@@ -129,15 +142,15 @@ static void thread_libevent_process(evutil_socket_t fd, short which,
     n = read(fd, buf, sizeof(buf));
     for (i = 0; i < n; i++) {
         if (buf[i] == 's') {
-            conn_close_all(me);
-            event_base_loopexit(me->base, NULL);
+            conn_close_all(&me->w);
+            event_base_loopexit(me->w.base, NULL);
             return;
         }
         item = cq_pop(me->new_conn_queue);
         if (item == NULL)
             continue;
         if (conn_new(item->sfd, conn_new_cmd, EV_READ | EV_PERSIST,
-                     me->base, me, item->is_unix) == NULL) {
+                     me->w.base, &me->w, item->is_unix) == NULL) {
             log_msg(1, "Can't listen for events on fd %d", item->sfd);
             refuse_queued(item);
             continue;
@@ -149,9 +162,11 @@ static void thread_libevent_process(evutil_socket_t fd, short which,
 /* Once a second with -o idle_timeout: close idle connections. */
 static void idle_timer(evutil_socket_t fd, short which, void *arg)
 {
+    LIBEVENT_THREAD *me = arg;
+
     (void)fd;
     (void)which;
-    conn_close_idle(arg);
+    conn_close_idle(&me->w);
 }
 
 static void *worker_libevent(void *arg)
@@ -160,13 +175,13 @@ static void *worker_libevent(void *arg)
 
     /* Every worker serves every UDP socket: whichever wakes first reads
      * the datagram, the others find nothing. */
-    conn_udp_attach(me);
+    conn_udp_attach(&me->w);
     pthread_mutex_lock(&init_lock);
     init_count++;
     pthread_cond_signal(&init_cond);
     pthread_mutex_unlock(&init_lock);
 
-    event_base_dispatch(me->base);
+    event_base_dispatch(me->w.base);
     return NULL;
 }
 
@@ -176,13 +191,13 @@ static void setup_thread(LIBEVENT_THREAD *me)
 
     /* Each base is used by one thread only: no libevent locking. */
     event_config_set_flag(ev_config, EVENT_BASE_FLAG_NOLOCK);
-    me->base = event_base_new_with_config(ev_config);
+    me->w.base = event_base_new_with_config(ev_config);
     event_config_free(ev_config);
-    if (me->base == NULL) {
+    if (me->w.base == NULL) {
         fprintf(stderr, "Can't allocate event base\n");
         exit(EXIT_FAILURE);
     }
-    event_assign(&me->notify_event, me->base, me->notify_receive_fd,
+    event_assign(&me->notify_event, me->w.base, me->notify_receive_fd,
                  EV_READ | EV_PERSIST, thread_libevent_process, me);
     if (event_add(&me->notify_event, 0) == -1) {
         fprintf(stderr, "Can't monitor libevent notify pipe\n");
@@ -191,7 +206,7 @@ static void setup_thread(LIBEVENT_THREAD *me)
     if (settings.idle_timeout > 0) {
         struct timeval one_sec = {1, 0};
 
-        event_assign(&me->idle_event, me->base, -1, EV_PERSIST, idle_timer,
+        event_assign(&me->idle_event, me->w.base, -1, EV_PERSIST, idle_timer,
                      me);
         event_add(&me->idle_event, &one_sec);
     }
@@ -201,7 +216,11 @@ static void setup_thread(LIBEVENT_THREAD *me)
         exit(EXIT_FAILURE);
     }
     cq_init(me->new_conn_queue);
-    pthread_mutex_init(&me->conns_lock, NULL);
+    pthread_mutex_init(&me->w.conns_lock, NULL);
+    if (!worker_register(&me->w)) {
+        perror("Failed to register the worker");
+        exit(EXIT_FAILURE);
+    }
 }
 
 void thread_init(int n)
@@ -219,7 +238,6 @@ void thread_init(int n)
             perror("Can't create notify pipe");
             exit(EXIT_FAILURE);
         }
-        threads[i].index = i;
         threads[i].notify_receive_fd = fds[0];
         threads[i].notify_send_fd = fds[1];
         setup_thread(&threads[i]);
@@ -288,24 +306,15 @@ void thread_shutdown(void)
         event_del(&t->notify_event);
         if (settings.idle_timeout > 0)
             event_del(&t->idle_event);
-        event_base_free(t->base);
+        event_base_free(t->w.base);
         close(t->notify_receive_fd);
         close(t->notify_send_fd);
         pthread_mutex_destroy(&t->new_conn_queue->lock);
         free(t->new_conn_queue);
-        pthread_mutex_destroy(&t->conns_lock);
+        pthread_mutex_destroy(&t->w.conns_lock);
     }
+    worker_unregister_all();
     free(threads);
     threads = NULL;
     nthreads = 0;
-}
-
-int thread_count(void)
-{
-    return nthreads;
-}
-
-LIBEVENT_THREAD *thread_get(int i)
-{
-    return &threads[i];
 }
