@@ -13,6 +13,7 @@
  * no lock while its lines are queued on the connection.
  */
 #include "proto_admin.h"
+#include "reply.h"
 #include "crawler.h"
 #include "items.h"
 #include "slabs.h"

@@ -23,7 +23,7 @@
 #include "proto_bin.h"
 #include "proto_text.h"
 #include "stats.h"
-#include "worker.h"
+#include "reply.h"
 #include "sasl_auth.h"
 
 #include <arpa/inet.h>
@@ -733,7 +733,7 @@ bool proto_bin_try_command(conn *c)
     if (c->rbytes < need)
         return false;
     body = consume(c, need) + BIN_HEADER_LEN;
-    conn_begin_message(c);
+    reply_begin_message(c);
     cmd->handler(c, body, body + c->bin.extlen);
     return true;
 }

@@ -5,6 +5,7 @@
 #define PROTO_BIN_H
 
 #include "memcached.h"
+#include "conn.h"
 
 #define BIN_REQ_MAGIC 0x80
 #define BIN_RES_MAGIC 0x81

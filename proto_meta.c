@@ -28,7 +28,7 @@
 #include "proto_text.h"
 #include "proto_meta.h"
 #include "stats.h"
-#include "worker.h"
+#include "reply.h"
 
 #include <pthread.h>
 #include <stdio.h>

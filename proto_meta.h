@@ -5,6 +5,7 @@
 #define PROTO_META_H
 
 #include "memcached.h"
+#include "conn.h"
 #include "proto_text.h"
 
 /* c->store_op of a connection reading an ms value: the value is then

@@ -23,7 +23,7 @@
 #include "proto_meta.h"
 #include "slabs.h"
 #include "stats.h"
-#include "worker.h"
+#include "reply.h"
 #include "auth.h"
 
 #include <signal.h>
@@ -245,10 +245,10 @@ static void process_get(conn *c, char *s, char *end, bool return_cas,
         /* Over UDP every key after the first starts a reply message,
          * as the reference numbers its datagrams. */
         if (nkeys++ > 0)
-            conn_begin_message(c);
+            reply_begin_message(c);
         if (nkey > KEY_MAX_LENGTH) {
             rollback_reply(c, &mark);
-            conn_begin_message(c);
+            reply_begin_message(c);
             out_string(c, "CLIENT_ERROR bad command line format");
             return;
         }
@@ -911,7 +911,7 @@ bool proto_text_try_command(conn *c)
     line[len] = '\0';
     c->rbytes -= (size_t)(el + 1 - c->rcurr);
     c->rcurr = el + 1;
-    conn_begin_message(c);
+    reply_begin_message(c);
     dispatch(c, line, len);
     return true;
 }

@@ -5,6 +5,7 @@
 #define PROTO_TEXT_H
 
 #include "memcached.h"
+#include "conn.h"
 #include "items.h"
 
 /* A command line split in place at spaces; value is NUL terminated. */

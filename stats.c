@@ -18,6 +18,7 @@
 #include "slabs.h"
 #include "stats.h"
 #include "worker.h"
+#include "conn.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -37,6 +37,7 @@
 #include "memcached.h"
 #include "thread.h"
 #include "worker.h"
+#include "conn.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -78,12 +79,6 @@ static int last_thread = -1;   /* main thread only */
 static pthread_mutex_t init_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t init_cond = PTHREAD_COND_INITIALIZER;
 static int init_count;
-
-conn *conn_new(int sfd, enum conn_states state, short ev_flags,
-               struct event_base *base, struct worker *w, bool is_unix);
-void conn_close_all(struct worker *w);
-void conn_close_idle(struct worker *w);
-void conn_udp_attach(struct worker *w);
 
 static void cq_init(struct conn_queue *cq)
 {

@@ -57,8 +57,6 @@ static inline void stats_add(uint64_t *p, uint64_t n)
     __atomic_store_n(p, __atomic_load_n(p, __ATOMIC_RELAXED) + n,
                      __ATOMIC_RELAXED);
 }
-/* Count n in the thread_stats field of connection c's worker. */
-#define STATS_ADD(c, field, n) stats_add(&(c)->worker->stats.field, (n))
 
 /* Add w to the table (start-up, before w's thread runs); false if out of
  * memory. */

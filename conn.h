@@ -1,0 +1,167 @@
+/*
+ * conn.h: a connection (struct conn), the calls that create, drive and
+ * close connections (conn.c, for main, net and thread), and the narrow
+ * API the protocols use on one.
+ *
+ * The protocol-facing part is all inline here (it only sets fields) or
+ * in reply.h, so a protocol never calls into conn.c.  A connection is
+ * driven by one worker thread only and is never locked; the two fields
+ * `stats conns` reads from another thread (state, last_cmd_time) are
+ * written with relaxed atomic stores.
+ */
+#ifndef CONN_H
+#define CONN_H
+
+#include "memcached.h"
+#include "worker.h"
+
+#include <event.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+struct _stritem;
+struct sasl_session;
+struct ms_pending;
+struct udp_msg;
+struct wblock;
+
+enum conn_states {
+    conn_listening,  /* a listening socket: accept and hand out */
+    conn_new_cmd,    /* between commands: reset, maybe yield */
+    conn_waiting,    /* wait for the socket to become readable */
+    conn_read,       /* read what the socket has into rbuf */
+    conn_parse_cmd,  /* take one command line out of rbuf */
+    conn_nread,      /* read a value's bytes into an item */
+    conn_swallow,    /* discard a refused value's bytes */
+    conn_mwrite,     /* write queued replies (iovecs) */
+    conn_closing,    /* close and free */
+    conn_max_state
+};
+
+/* UDP: every datagram starts with an 8-byte frame header (request id,
+ * sequence number, datagram count, reserved), read by conn.c and written
+ * by reply.c. */
+#define UDP_HEADER_SIZE 8
+
+/* Which protocol a connection speaks; with -B auto the first byte
+ * decides (0x80: binary). */
+enum conn_protocol { PROTO_NEGOTIATE, PROTO_ASCII, PROTO_BINARY };
+
+/* The binary request being served (proto_bin.c). */
+struct bin_request {
+    uint8_t opcode;
+    uint8_t extlen;
+    uint16_t keylen;
+    uint32_t bodylen;
+    uint32_t opaque;
+    uint64_t cas;
+    uint32_t flags;                 /* storage extras, kept for nread */
+};
+
+typedef struct conn conn;
+struct conn {
+    int sfd;
+    enum conn_states state;
+    enum conn_states write_and_go;  /* state after conn_mwrite */
+    struct event event;
+    short ev_flags;                 /* events registered */
+    short which;                    /* events that fired */
+    bool is_unix;                   /* unix-domain socket */
+    bool is_udp;                    /* a worker's view of a UDP socket */
+    uint16_t udp_rid;               /* request id of the current datagram */
+    struct udp_msg *msgs;           /* UDP reply messages (reply.c) */
+    int msgsize, msgused;
+    bool noreply;                   /* current command wants no reply */
+    bool authenticated;             /* -Y: logged in */
+    bool auth_pending;              /* -Y: the value being read is a login */
+    struct sasl_session *sasl;      /* -S: this connection's exchange */
+    struct ms_pending *ms_pending;  /* meta ms: flags kept until its value
+                                       is in (proto_meta.c); made on the
+                                       connection's first ms */
+    enum conn_protocol protocol;
+    struct bin_request bin;         /* binary: current request header */
+    int nreqs;                      /* commands left in this event */
+    rel_time_t last_cmd_time;       /* for stats conns, idle_timeout */
+
+    /* input */
+    char *rbuf;                     /* read buffer */
+    char *rcurr;                    /* first unparsed byte */
+    size_t rsize;                   /* allocated size of rbuf */
+    size_t rbytes;                  /* unparsed bytes at rcurr */
+
+    /* value being read (conn_nread) or swallowed (conn_swallow) */
+    struct _stritem *item;
+    size_t rlbytes;                 /* value bytes still to read */
+    size_t rloff;                   /* offset into the item's value */
+    int store_op;                   /* enum store_op of the command */
+    uint64_t req_cas;               /* cas command's unique */
+    size_t sbytes;                  /* bytes still to swallow */
+    void (*after_swallow)(conn *c); /* reply once swallowed, or NULL */
+    const char *swallow_msg;        /* what it replies (text protocol) */
+    bool swallow_noreply;           /* noreply of the refused command */
+
+    /* output: the reply queue (reply.c) */
+    struct iovec *iov;
+    int iovsize, iovused, iovcurr;  /* allocated, filled, next to send */
+    size_t wbytes;                  /* bytes queued in iov */
+    struct _stritem **ilist;        /* items referenced by iov */
+    int isize, iused;
+    struct wblock *wb_head;         /* blocks holding this reply batch */
+    struct wblock *wb_tail;
+
+    struct worker *worker;          /* owner (NULL for listeners) */
+    conn *next;                     /* in the worker's conn list */
+    conn *prev;
+    struct sockaddr_storage peer;   /* remote address */
+    socklen_t peerlen;
+    int listen_port;                /* listeners: bound TCP port */
+};
+
+/* ------------------------------------------------------------------ */
+/* For main, net and thread (conn.c)                                  */
+
+conn *conn_new(int sfd, enum conn_states state, short ev_flags,
+               struct event_base *base, struct worker *w, bool is_unix);
+/* The worker is leaving: close its connections, free its pools. */
+void conn_close_all(struct worker *w);
+/* -o idle_timeout: close w's connections idle for longer. */
+void conn_close_idle(struct worker *w);
+/* w's own conn for every UDP socket (called by the worker). */
+void conn_udp_attach(struct worker *w);
+/* "stats conns": every connection's address, state and idle time. */
+void conn_stats(ADD_STAT add, void *cookie);
+
+/* ------------------------------------------------------------------ */
+/* For the protocols and reply.c: inline, they only set fields        */
+
+/* Count n in the thread_stats field of connection c's worker. */
+#define STATS_ADD(c, field, n) stats_add(&(c)->worker->stats.field, (n))
+
+static inline const char *conn_state_name(enum conn_states state)
+{
+    static const char *const names[conn_max_state] = {
+        "conn_listening", "conn_new_cmd", "conn_waiting", "conn_read",
+        "conn_parse_cmd", "conn_nread", "conn_swallow", "conn_mwrite",
+        "conn_closing",
+    };
+
+    return state < conn_max_state ? names[state] : "unknown";
+}
+
+static inline void conn_set_state(conn *c, enum conn_states state)
+{
+    if (state != c->state && verbose_level() > 2)
+        log_msg(3, "%d: going from %s to %s", c->sfd,
+                conn_state_name(c->state), conn_state_name(state));
+    /* Atomic only because `stats conns` reads it from another thread. */
+    __atomic_store_n(&c->state, state, __ATOMIC_RELAXED);
+}
+
+/* Send what is queued, then close. */
+static inline void conn_close_after_reply(conn *c)
+{
+    c->write_and_go = conn_closing;
+    conn_set_state(c, conn_mwrite);
+}
+
+#endif /* CONN_H */
