@@ -114,7 +114,6 @@ struct conn {
     conn *prev;
     struct sockaddr_storage peer;   /* remote address */
     socklen_t peerlen;
-    int listen_port;                /* listeners: bound TCP port */
 };
 
 /* ------------------------------------------------------------------ */
@@ -128,6 +127,17 @@ void conn_close_all(struct worker *w);
 void conn_close_idle(struct worker *w);
 /* w's own conn for every UDP socket (called by the worker). */
 void conn_udp_attach(struct worker *w);
+/* The UDP sockets conn_udp_attach() uses: net.c's, bound before the
+ * workers start. */
+void conn_set_udp_sockets(const int *fds, int n);
+/* A listening socket's conn on base (the main thread's), counted as a
+ * connection like the reference counts it.  NULL if out of memory. */
+conn *conn_listen_new(int sfd, bool is_unix, struct event_base *base);
+/* What a readable listener runs: net.c's accept and hand-off.  Set once,
+ * before the first listener is made. */
+void conn_set_acceptor(void (*accept)(conn *l));
+/* Close and free every listener (shutdown, main thread). */
+void conn_listeners_close(void);
 /* "stats conns": every connection's address, state and idle time. */
 void conn_stats(ADD_STAT add, void *cookie);
 
