@@ -119,8 +119,9 @@ struct conn {
 /* ------------------------------------------------------------------ */
 /* For main, net and thread (conn.c)                                  */
 
-conn *conn_new(int sfd, enum conn_states state, short ev_flags,
-               struct event_base *base, struct worker *w, bool is_unix);
+/* A client connection on socket sfd, driven by worker w (and called by
+ * it); NULL if out of memory. */
+conn *conn_new(int sfd, struct worker *w, bool is_unix);
 /* The worker is leaving: close its connections, free its pools. */
 void conn_close_all(struct worker *w);
 /* -o idle_timeout: close w's connections idle for longer. */

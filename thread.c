@@ -144,8 +144,7 @@ static void thread_libevent_process(evutil_socket_t fd, short which,
         item = cq_pop(me->new_conn_queue);
         if (item == NULL)
             continue;
-        if (conn_new(item->sfd, conn_new_cmd, EV_READ | EV_PERSIST,
-                     me->w.base, &me->w, item->is_unix) == NULL) {
+        if (conn_new(item->sfd, &me->w, item->is_unix) == NULL) {
             log_msg(1, "Can't listen for events on fd %d", item->sfd);
             refuse_queued(item);
             continue;
