@@ -4,8 +4,8 @@
  *
  * Start-up: settings and options, auth and SASL, limits and privileges,
  * daemonize, the main event base and the clock, the storage engine, the
- * UDP sockets (before the workers, which attach to them), the worker
- * threads, the engine's background threads, the clock timer and signal
+ * UDP sockets (before the workers, which attach to them), the `stats
+ * conns` group, the worker threads, the engine's background threads, the clock timer and signal
  * events, then the listeners and the pid file.  SIGTERM/SIGINT break the
  * main loop, and shutdown runs the list backwards, so a clean exit frees
  * everything (the leak checks rely on it).
@@ -16,6 +16,7 @@
  */
 #include "memcached.h"
 #include "auth.h"
+#include "conn.h"
 #include "daemon.h"
 #include "items.h"
 #include "net.h"
@@ -201,6 +202,8 @@ int main(int argc, char **argv)
     if (settings.udpport != 0 && settings.socketpath == NULL &&
         !net_udp_open())
         exit(EX_OSERR_CODE);
+    if (!stats_register_group("conns", conn_stats))
+        exit(EXIT_FAILURE);
     thread_init(settings.num_threads);
     if (!engine_threads_start())
         exit(EXIT_FAILURE);

@@ -10,7 +10,9 @@
  * Locks: stats_lock (a leaf) guards stats_state and the per-thread
  * reset baselines; prefix_lock (a leaf) guards the "stats detail"
  * prefix table.  Workers' counters are read without a lock (relaxed
- * loads of single-writer counters, see worker.h).
+ * loads of single-writer counters, see worker.h).  The table of groups
+ * registered by higher modules is written before the workers start and
+ * only read afterwards, so it needs no lock.
  */
 #include "memcached.h"
 #include "hash.h"
@@ -18,7 +20,6 @@
 #include "slabs.h"
 #include "stats.h"
 #include "worker.h"
-#include "conn.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -325,6 +326,40 @@ static void items_group(ADD_STAT add, void *cookie)
     item_stats_hits(add, cookie, (const uint64_t (*)[LRU_NSEGS])hits);
 }
 
+/* Groups of modules above this one ("conns": conn.c), registered by
+ * main() before the workers start and only read afterwards, so no lock.
+ * A linear scan: there are a handful. */
+#define STATS_GROUPS_MAX 8
+
+static struct {
+    const char *name;
+    stats_group_fn fn;
+} groups[STATS_GROUPS_MAX];
+static int ngroups;
+
+bool stats_register_group(const char *name, stats_group_fn fn)
+{
+    if (ngroups == STATS_GROUPS_MAX)
+        return false;
+    groups[ngroups].name = name;
+    groups[ngroups].fn = fn;
+    ngroups++;
+    return true;
+}
+
+static bool registered_group(const char *group, ADD_STAT add, void *cookie)
+{
+    int i;
+
+    for (i = 0; i < ngroups; i++) {
+        if (strcmp(group, groups[i].name) == 0) {
+            groups[i].fn(add, cookie);
+            return true;
+        }
+    }
+    return false;
+}
+
 bool stats_group(const char *group, ADD_STAT add, void *cookie)
 {
     if (group == NULL || *group == '\0')
@@ -337,10 +372,8 @@ bool stats_group(const char *group, ADD_STAT add, void *cookie)
         slabs_stats(add, cookie, stats_slab_class_extra);
     else if (strcmp(group, "sizes") == 0)
         item_stats_sizes(add, cookie);
-    else if (strcmp(group, "conns") == 0)
-        conn_stats(add, cookie);
     else
-        return false;
+        return registered_group(group, add, cookie);
     return true;
 }
 

@@ -65,6 +65,10 @@ void stats_init(void);
 void stats_reset(void);
 /* "stats" and its groups; returns false for an unknown group. */
 bool stats_group(const char *group, ADD_STAT add, void *cookie);
+/* A group owned by a module above this one (conn.c's "conns"): main()
+ * registers it before the workers start.  false if the table is full. */
+typedef void (*stats_group_fn)(ADD_STAT add, void *cookie);
+bool stats_register_group(const char *name, stats_group_fn fn);
 /* Sum every worker's thread_stats into *out. */
 void threadlocal_stats_aggregate(struct thread_stats *out);
 void threadlocal_stats_reset(void);

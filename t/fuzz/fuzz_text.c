@@ -30,6 +30,7 @@
  * t/fuzz/corpus/ through LLVMFuzzerTestOneInput (t/fuzz.t).
  */
 #include "memcached.h"
+#include "conn.h"
 #include "items.h"
 #include "stats.h"
 #include "thread.h"
@@ -184,6 +185,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     process_started = time(NULL) - 2;
     current_time = 2;
     if (!storage_init())
+        abort();
+    if (!stats_register_group("conns", conn_stats))
         abort();
     thread_init(1);
     return 0;
