@@ -34,11 +34,8 @@
 #include "memcached.h"
 #include "conn.h"
 #include "items.h"
-#include "proto_bin.h"
-#include "proto_text.h"
 #include "reply.h"
 #include "stats.h"
-#include "auth.h"
 #include "sasl_auth.h"
 
 #include <arpa/inet.h>
@@ -53,6 +50,8 @@
 #define RBUF_MAX (64 * 1024 * 1024) /* a multi-get line may not exceed */
 #define UDP_RBUF_SIZE 65536         /* largest datagram */
 
+static const struct protocol *text_ops;    /* set by main() before the */
+static const struct protocol *binary_ops;  /* workers start */
 static conn *listen_conns;          /* main thread only */
 static void (*accept_fn)(conn *l);  /* net.c's; set before listeners */
 static const int *udp_fds;          /* net.c's UDP sockets, set before */
@@ -304,9 +303,9 @@ static enum read_result try_read_network(conn *c)
         if (c->rbytes >= c->rsize) {
             char *nb;
 
-            if (c->protocol != PROTO_ASCII ||
+            if (c->proto == NULL || c->proto->line_may_grow == NULL ||
                 memchr(c->rbuf, '\n', c->rbytes) != NULL ||
-                !proto_text_line_may_grow(c))
+                !c->proto->line_may_grow(c))
                 return READ_DATA;
             if (c->rsize >= RBUF_MAX)
                 return READ_MEMORY;
@@ -476,36 +475,40 @@ static bool flush_while_waiting(conn *c)
     return update_event(c, flags);
 }
 
-/* The first byte of a connection picks its protocol (-B auto), then
- * every command goes to that protocol's parser. */
+void conn_set_protocols(const struct protocol *text,
+                        const struct protocol *binary)
+{
+    text_ops = text;
+    binary_ops = binary;
+}
+
+/* The first byte of a connection picks its protocol (-B auto). */
+static const struct protocol *pick_protocol(const conn *c)
+{
+    if (binary_ops != NULL &&
+        (settings.binding_protocol == BIND_BINARY ||
+         (settings.binding_protocol == BIND_AUTO &&
+          (unsigned char)c->rcurr[0] == binary_ops->magic)))
+        return binary_ops;
+    return text_ops;
+}
+
+/* Every command goes to the connection's protocol: one indirect call. */
 static bool try_command(conn *c)
 {
-    if (c->protocol == PROTO_NEGOTIATE) {
+    if (c->proto == NULL) {
         if (c->rbytes == 0)
             return false;
-        /* -Y logs in with a text "set": such a server speaks text. */
-        if (auth_enabled())
-            c->protocol = PROTO_ASCII;
-        else if (settings.binding_protocol == BIND_BINARY ||
-            (settings.binding_protocol == BIND_AUTO &&
-             (unsigned char)c->rcurr[0] == BIN_REQ_MAGIC))
-            c->protocol = PROTO_BINARY;
-        else
-            c->protocol = PROTO_ASCII;
+        c->proto = pick_protocol(c);
         log_msg(2, "%d: Client using the %s protocol", c->sfd,
-                c->protocol == PROTO_BINARY ? "binary" : "ascii");
+                c->proto->name);
     }
-    if (c->protocol == PROTO_BINARY)
-        return proto_bin_try_command(c);
-    return proto_text_try_command(c);
+    return c->proto->try_command(c);
 }
 
 static void complete_nread(conn *c)
 {
-    if (c->protocol == PROTO_BINARY)
-        proto_bin_complete_nread(c);
-    else
-        proto_text_complete_nread(c);
+    c->proto->complete_nread(c);
 }
 
 /* Between commands: parse the next one, flush replies, or wait. */

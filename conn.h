@@ -43,10 +43,6 @@ enum conn_states {
  * by reply.c. */
 #define UDP_HEADER_SIZE 8
 
-/* Which protocol a connection speaks; with -B auto the first byte
- * decides (0x80: binary). */
-enum conn_protocol { PROTO_NEGOTIATE, PROTO_ASCII, PROTO_BINARY };
-
 /* The binary request being served (proto_bin.c). */
 struct bin_request {
     uint8_t opcode;
@@ -59,6 +55,27 @@ struct bin_request {
 };
 
 typedef struct conn conn;
+
+/*
+ * A protocol, as the connection code runs it: main() registers the text
+ * and the binary protocol with conn_set_protocols(), and the first byte
+ * of a connection picks one (-B).  conn.c calls protocols only through
+ * this table, so it depends on no protocol module.
+ */
+struct protocol {
+    const char *name;               /* "ascii", "binary": the -vv log */
+    int magic;                      /* -B auto: a first byte equal to this
+                                       picks the protocol; -1: none */
+    /* Take one command out of c->rbuf and run it (queue its reply, or
+     * start reading its value); false if more bytes are needed first. */
+    bool (*try_command)(conn *c);
+    /* rbuf is full and holds no "\n": may it grow (a long multi-get) or
+     * must the parser run on what is there?  NULL: never grow. */
+    bool (*line_may_grow)(conn *c);
+    /* A value read for the current command is complete in c->item. */
+    void (*complete_nread)(conn *c);
+};
+
 struct conn {
     int sfd;
     enum conn_states state;
@@ -78,7 +95,7 @@ struct conn {
     struct ms_pending *ms_pending;  /* meta ms: flags kept until its value
                                        is in (proto_meta.c); made on the
                                        connection's first ms */
-    enum conn_protocol protocol;
+    const struct protocol *proto;   /* NULL until the first byte */
     struct bin_request bin;         /* binary: current request header */
     int nreqs;                      /* commands left in this event */
     rel_time_t last_cmd_time;       /* for stats conns, idle_timeout */
@@ -118,6 +135,11 @@ struct conn {
 
 /* ------------------------------------------------------------------ */
 /* For main, net and thread (conn.c)                                  */
+
+/* The protocols connections may speak; binary NULL: text only (-Y).  Set
+ * once by main() before the workers start. */
+void conn_set_protocols(const struct protocol *text,
+                        const struct protocol *binary);
 
 /* A client connection on socket sfd, driven by worker w (and called by
  * it); NULL if out of memory. */

@@ -4,11 +4,13 @@
  *
  * Start-up: settings and options, auth and SASL, limits and privileges,
  * daemonize, the main event base and the clock, the storage engine, the
- * UDP sockets (before the workers, which attach to them), the `stats
- * conns` group, the worker threads, the engine's background threads, the clock timer and signal
- * events, then the listeners and the pid file.  SIGTERM/SIGINT break the
- * main loop, and shutdown runs the list backwards, so a clean exit frees
- * everything (the leak checks rely on it).
+ * UDP sockets (before the workers, which attach to them), the protocols
+ * and the `stats conns` group (registered down into conn.c and stats.c,
+ * which call nothing above them), the worker threads, the engine's
+ * background threads, the clock timer and signal events, then the
+ * listeners and the pid file.  SIGTERM/SIGINT break the main loop, and
+ * shutdown runs the list backwards, so a clean exit frees everything
+ * (the leak checks rely on it).
  *
  * Everything here runs on the main thread; workers exist only between
  * thread_init() and thread_shutdown().  No locks of its own; see thread.c
@@ -21,6 +23,8 @@
 #include "items.h"
 #include "net.h"
 #include "options.h"
+#include "proto_bin.h"
+#include "proto_text.h"
 #include "sasl_auth.h"
 #include "stats.h"
 #include "thread.h"
@@ -202,6 +206,9 @@ int main(int argc, char **argv)
     if (settings.udpport != 0 && settings.socketpath == NULL &&
         !net_udp_open())
         exit(EX_OSERR_CODE);
+    /* -Y logs in with a text "set": such a server speaks only text. */
+    conn_set_protocols(&proto_text_ops,
+                       auth_enabled() ? NULL : &proto_bin_ops);
     if (!stats_register_group("conns", conn_stats))
         exit(EXIT_FAILURE);
     thread_init(settings.num_threads);

@@ -289,7 +289,7 @@ static void put_crlf(item *it)
     *p = '\n';
 }
 
-void proto_bin_complete_nread(conn *c)
+static void proto_bin_complete_nread(conn *c)
 {
     item *it = c->item;
     enum store_op op = (enum store_op)c->store_op;
@@ -680,7 +680,7 @@ static const char *consume(conn *c, size_t n)
     return p;
 }
 
-bool proto_bin_try_command(conn *c)
+static bool proto_bin_try_command(conn *c)
 {
     const unsigned char *h = (const unsigned char *)c->rcurr;
     const struct bin_cmd *cmd;
@@ -737,3 +737,11 @@ bool proto_bin_try_command(conn *c)
     cmd->handler(c, body, body + c->bin.extlen);
     return true;
 }
+
+const struct protocol proto_bin_ops = {
+    .name = "binary",
+    .magic = BIN_REQ_MAGIC,
+    .try_command = proto_bin_try_command,
+    .line_may_grow = NULL,
+    .complete_nread = proto_bin_complete_nread,
+};

@@ -11,10 +11,7 @@
 #define BIN_RES_MAGIC 0x81
 #define BIN_HEADER_LEN 24
 
-/* Take one request out of c->rbuf and serve it; false if more bytes are
- * needed first. */
-bool proto_bin_try_command(conn *c);
-/* A storage request's value has been read into c->item. */
-void proto_bin_complete_nread(conn *c);
+/* The binary protocol, for conn_set_protocols. */
+extern const struct protocol proto_bin_ops;
 
 #endif /* PROTO_BIN_H */

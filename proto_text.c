@@ -473,7 +473,7 @@ static void complete_login(conn *c, item *it)
     c->rbytes = 0;      /* pipelined commands behind it are dropped */
 }
 
-void proto_text_complete_nread(conn *c)
+static void proto_text_complete_nread(conn *c)
 {
     item *it = c->item;
     enum store_result res;
@@ -876,7 +876,7 @@ static void dispatch(conn *c, char *line, size_t len)
 /* A line without "\n" yet: keep waiting, unless it is too long for
  * anything but a multi-get, in which case the connection is dropped
  * (the reference's answer to a client that does not speak the protocol). */
-bool proto_text_line_may_grow(conn *c)
+static bool proto_text_line_may_grow(conn *c)
 {
     const char *p = c->rcurr, *end = c->rcurr + c->rbytes;
 
@@ -890,7 +890,7 @@ bool proto_text_line_may_grow(conn *c)
            (strncmp(p, "get ", 4) == 0 || strncmp(p, "gets ", 5) == 0);
 }
 
-bool proto_text_try_command(conn *c)
+static bool proto_text_try_command(conn *c)
 {
     char *el, *line;
     size_t len;
@@ -915,3 +915,11 @@ bool proto_text_try_command(conn *c)
     dispatch(c, line, len);
     return true;
 }
+
+const struct protocol proto_text_ops = {
+    .name = "ascii",
+    .magic = -1,
+    .try_command = proto_text_try_command,
+    .line_may_grow = proto_text_line_may_grow,
+    .complete_nread = proto_text_complete_nread,
+};

@@ -30,13 +30,7 @@ void proto_count_get(conn *c, struct _stritem *it, enum get_status st,
 void proto_count_store(conn *c, struct _stritem *it, enum store_op op,
                        enum store_result res);
 
-/* Try to take one command out of c->rbuf and run it.  Returns false if
- * no complete line is there yet (more bytes needed). */
-bool proto_text_try_command(conn *c);
-/* rbuf holds no "\n": may the line keep growing (a multi-get), or must
- * the connection be dropped as the reference drops it? */
-bool proto_text_line_may_grow(conn *c);
-/* A value has been read completely into c->item: store it and reply. */
-void proto_text_complete_nread(conn *c);
+/* The text protocol (classic and meta commands), for conn_set_protocols. */
+extern const struct protocol proto_text_ops;
 
 #endif /* PROTO_TEXT_H */

@@ -32,6 +32,8 @@
 #include "memcached.h"
 #include "conn.h"
 #include "items.h"
+#include "proto_bin.h"
+#include "proto_text.h"
 #include "stats.h"
 #include "thread.h"
 
@@ -186,6 +188,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     current_time = 2;
     if (!storage_init())
         abort();
+    conn_set_protocols(&proto_text_ops, &proto_bin_ops);
     if (!stats_register_group("conns", conn_stats))
         abort();
     thread_init(1);
