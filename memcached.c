@@ -92,11 +92,12 @@ static void drop_privileges(const char *user)
         options_die(EX_USAGE_ROOT, "can't run as root without the -u switch");
     pw = getpwnam(user);
     if (pw == NULL)
-        options_die(EX_USAGE_ROOT, "can't find the user %s to switch to", user);
+        options_die(EX_USAGE_ROOT, "can't find the user %s to switch to",
+                    user);
     if (setgroups_none() != 0 || setgid(pw->pw_gid) != 0 ||
         setuid(pw->pw_uid) != 0)
         options_die(EX_USAGE_ROOT, "failed to assume identity of user %s",
-                  user);
+                    user);
 }
 
 /* Enough file descriptors for -c connections plus our own. */

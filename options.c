@@ -182,18 +182,19 @@ static void parse_extended(char *subopts)
                 options_die(1, "Missing numeric argument for hashpower");
             if (n < 12)
                 options_die(1, "Initial hashtable multiplier of %d is too low",
-                          n);
+                            n);
             if (n > 32)
-                options_die(1, "Initial hashtable multiplier of %d is too high\n"
-                          "Choose a value based on \"STAT hash_power_level\" "
-                          "from a running instance", n);
+                options_die(1, "Initial hashtable multiplier of %d is too "
+                            "high\nChoose a value based on "
+                            "\"STAT hash_power_level\" from a running "
+                            "instance", n);
             settings.hashpower_init = n;
         } else if (strcmp(opt, "no_hashexpand") == 0) {
             settings.hashexpand = false;
         } else if (strcmp(opt, "hash_algorithm") == 0) {
             if (val == NULL || !hash_select(val))
                 options_die(1, "Unknown hash_algorithm option (jenkins, "
-                          "murmur3)");
+                            "murmur3)");
             settings.hash_algorithm = strcmp(val, "jenkins") == 0
                                           ? HASH_JENKINS : HASH_MURMUR3;
         } else if (strcmp(opt, "idle_timeout") == 0) {
@@ -307,7 +308,7 @@ void options_parse(int argc, char **argv, char **user, bool *daemonize_me,
                 mb = 0;
             if (strchr(optarg, '-') != NULL || mb > (UINT64_MAX >> 21))
                 options_die(64, "Memory limit must be a positive number of "
-                          "megabytes, not \"%s\"", optarg);
+                            "megabytes, not \"%s\"", optarg);
             break;
         case 'M': settings.evict_to_free = false; break;
         case 'c':
@@ -356,7 +357,7 @@ void options_parse(int argc, char **argv, char **user, bool *daemonize_me,
             settings.reqs_per_event = int_arg(optarg, 0);
             if (settings.reqs_per_event <= 0)
                 options_die(1, "Number of requests per event must be greater "
-                          "than 0");
+                            "than 0");
             break;
         case 'C': settings.use_cas = false; break;
         case 'b':
@@ -373,21 +374,22 @@ void options_parse(int argc, char **argv, char **user, bool *daemonize_me,
                 settings.binding_protocol = BIND_ASCII;
             else
                 options_die(64, "Invalid value for binding protocol: %s\n"
-                          " -- should be one of auto, binary, or ascii",
-                          optarg);
+                            " -- should be one of auto, binary, or ascii",
+                            optarg);
             break;
         case 'I':
             if (!parse_size(optarg, &size) || size < ITEM_SIZE_MAX_LOWER)
                 options_die(64, "Item max size cannot be less than 1024 "
-                          "bytes.");
+                            "bytes.");
             if (size > ITEM_SIZE_MAX_UPPER)
-                options_die(64, "Cannot set item size limit higher than 1 GB.");
+                options_die(64,
+                            "Cannot set item size limit higher than 1 GB.");
             settings.item_size_max = (int)size;
             break;
         case 'S':
             if (!sasl_available())
                 options_die(64, "-S: this build has no SASL support "
-                          "(configure found no libsasl2)");
+                            "(configure found no libsasl2)");
             settings.sasl = true;
             break;
         case 'F': settings.flush_enabled = false; break;
@@ -396,7 +398,7 @@ void options_parse(int argc, char **argv, char **user, bool *daemonize_me,
         case 'Y': settings.auth_file = optarg; break;
         case 'e':
             options_die(64, "-e: memory files are not supported by this "
-                      "build yet");
+                        "build yet");
         case 'Z':
             options_die(64, "-Z: TLS is not supported by this build");
         case 'o': parse_extended(optarg); break;
@@ -410,17 +412,17 @@ void options_parse(int argc, char **argv, char **user, bool *daemonize_me,
     settings.maxbytes = (size_t)(mb * 1024 * 1024);
     if ((uint64_t)settings.item_size_max > settings.maxbytes / 2)
         options_die(64, "Cannot set item size limit higher than 1/2 of memory "
-                  "max.");
+                    "max.");
     if (settings.slab_chunk_size_max > settings.item_size_max)
         options_die(64, "slab_chunk_max (bytes: %d) cannot be larger than -I "
-                  "(item_size_max %d)", settings.slab_chunk_size_max,
-                  settings.item_size_max);
+                    "(item_size_max %d)", settings.slab_chunk_size_max,
+                    settings.item_size_max);
     if (settings.item_size_max % settings.slab_chunk_size_max != 0)
         options_die(64, "-I (item_size_max: %d) must be evenly divisible by "
-                  "slab_chunk_max (bytes: %d)", settings.item_size_max,
-                  settings.slab_chunk_size_max);
+                    "slab_chunk_max (bytes: %d)", settings.item_size_max,
+                    settings.slab_chunk_size_max);
     if (settings.slab_page_size % settings.slab_chunk_size_max != 0)
         options_die(64, "slab_chunk_max (bytes: %d) must divide evenly into "
-                  "%d (slab_page_size)", settings.slab_chunk_size_max,
-                  settings.slab_page_size);
+                    "%d (slab_page_size)", settings.slab_chunk_size_max,
+                    settings.slab_page_size);
 }
