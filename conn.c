@@ -36,7 +36,6 @@
 #include "items.h"
 #include "reply.h"
 #include "stats.h"
-#include "sasl_auth.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -169,8 +168,8 @@ static void conn_free(conn *c)
     if (c->item != NULL)
         item_release(c->item);
     free(c->rbuf);
-    free(c->ms_pending);
-    sasl_session_free(c->sasl);
+    if (c->proto != NULL)
+        c->proto->detach(c);
     free(c);
 }
 
@@ -493,15 +492,23 @@ static const struct protocol *pick_protocol(const conn *c)
     return text_ops;
 }
 
-/* Every command goes to the connection's protocol: one indirect call. */
+/* Every command goes to the connection's protocol: one indirect call.
+ * The first also attaches the protocol's state (c->pstate), which a
+ * connection keeps until it closes: no allocation per request. */
 static bool try_command(conn *c)
 {
     if (c->proto == NULL) {
+        const struct protocol *p;
+
         if (c->rbytes == 0)
             return false;
-        c->proto = pick_protocol(c);
-        log_msg(2, "%d: Client using the %s protocol", c->sfd,
-                c->proto->name);
+        p = pick_protocol(c);
+        log_msg(2, "%d: Client using the %s protocol", c->sfd, p->name);
+        if (!p->attach(c)) {
+            conn_set_state(c, conn_closing);
+            return true;
+        }
+        c->proto = p;
     }
     return c->proto->try_command(c);
 }

@@ -20,8 +20,6 @@
 #include <sys/uio.h>
 
 struct _stritem;
-struct sasl_session;
-struct ms_pending;
 struct udp_msg;
 struct wblock;
 
@@ -43,17 +41,6 @@ enum conn_states {
  * by reply.c. */
 #define UDP_HEADER_SIZE 8
 
-/* The binary request being served (proto_bin.c). */
-struct bin_request {
-    uint8_t opcode;
-    uint8_t extlen;
-    uint16_t keylen;
-    uint32_t bodylen;
-    uint32_t opaque;
-    uint64_t cas;
-    uint32_t flags;                 /* storage extras, kept for nread */
-};
-
 typedef struct conn conn;
 
 /*
@@ -66,6 +53,11 @@ struct protocol {
     const char *name;               /* "ascii", "binary": the -vv log */
     int magic;                      /* -B auto: a first byte equal to this
                                        picks the protocol; -1: none */
+    /* c speaks this protocol from now on: make its private state
+     * (c->pstate), once per connection; false if out of memory. */
+    bool (*attach)(conn *c);
+    /* Free c->pstate (c is being freed). */
+    void (*detach)(conn *c);
     /* Take one command out of c->rbuf and run it (queue its reply, or
      * start reading its value); false if more bytes are needed first. */
     bool (*try_command)(conn *c);
@@ -89,14 +81,9 @@ struct conn {
     struct udp_msg *msgs;           /* UDP reply messages (reply.c) */
     int msgsize, msgused;
     bool noreply;                   /* current command wants no reply */
-    bool authenticated;             /* -Y: logged in */
-    bool auth_pending;              /* -Y: the value being read is a login */
-    struct sasl_session *sasl;      /* -S: this connection's exchange */
-    struct ms_pending *ms_pending;  /* meta ms: flags kept until its value
-                                       is in (proto_meta.c); made on the
-                                       connection's first ms */
     const struct protocol *proto;   /* NULL until the first byte */
-    struct bin_request bin;         /* binary: current request header */
+    void *pstate;                   /* the protocol's own state: made by
+                                       proto->attach, freed by ->detach */
     int nreqs;                      /* commands left in this event */
     rel_time_t last_cmd_time;       /* for stats conns, idle_timeout */
 
@@ -110,12 +97,8 @@ struct conn {
     struct _stritem *item;
     size_t rlbytes;                 /* value bytes still to read */
     size_t rloff;                   /* offset into the item's value */
-    int store_op;                   /* enum store_op of the command */
-    uint64_t req_cas;               /* cas command's unique */
     size_t sbytes;                  /* bytes still to swallow */
     void (*after_swallow)(conn *c); /* reply once swallowed, or NULL */
-    const char *swallow_msg;        /* what it replies (text protocol) */
-    bool swallow_noreply;           /* noreply of the refused command */
 
     /* output: the reply queue (reply.c) */
     struct iovec *iov;

@@ -58,6 +58,34 @@ enum bin_status {
 
 enum key_rule { KEY_NONE, KEY_REQUIRED, KEY_OPTIONAL };
 
+/* The request being served: its header, parsed. */
+struct bin_request {
+    uint8_t opcode;
+    uint8_t extlen;
+    uint16_t keylen;
+    uint32_t bodylen;
+    uint32_t opaque;
+    uint64_t cas;
+};
+
+/* A binary connection's own state (c->pstate), made when the connection
+ * is found to speak binary and kept until it closes. */
+struct bin_state {
+    struct bin_request req;         /* the request being served */
+    struct sasl_session *sasl;      /* -S: this connection's exchange */
+    bool authenticated;             /* -S: logged in */
+};
+
+static inline struct bin_state *bin_state(conn *c)
+{
+    return c->pstate;
+}
+
+static inline struct bin_request *bin_req(conn *c)
+{
+    return &bin_state(c)->req;
+}
+
 typedef void (*bin_handler)(conn *c, const char *ext, const char *key);
 
 struct bin_cmd {
@@ -113,10 +141,10 @@ static bool write_header(conn *c, enum bin_status st, uint8_t extlen,
 {
     char h[BIN_HEADER_LEN];
     uint16_t kl = htons(keylen), s = htons((uint16_t)st);
-    uint32_t bl = htonl(bodylen), op = htonl(c->bin.opaque);
+    uint32_t bl = htonl(bodylen), op = htonl(bin_req(c)->opaque);
 
     h[0] = (char)BIN_RES_MAGIC;
-    h[1] = (char)c->bin.opcode;
+    h[1] = (char)bin_req(c)->opcode;
     memcpy(h + 2, &kl, 2);
     h[4] = (char)extlen;
     h[5] = 0;
@@ -173,12 +201,12 @@ static void no_reply(conn *c)
 
 static void bin_get(conn *c, const char *ext, const char *key)
 {
-    uint8_t op = c->bin.opcode;
+    uint8_t op = bin_req(c)->opcode;
     bool touch = op == OP_TOUCH || op == OP_GAT || op == OP_GATQ ||
                  op == OP_GATK || op == OP_GATKQ;
     bool with_key = op == OP_GETK || op == OP_GETKQ || op == OP_GATK ||
                     op == OP_GATKQ;
-    size_t nkey = c->bin.keylen;
+    size_t nkey = bin_req(c)->keylen;
     enum get_status st;
     uint32_t flags;
     item *it;
@@ -237,24 +265,32 @@ static enum store_op store_op_of(uint8_t op)
     }
 }
 
+/* The store operation of the request: a CAS makes set, add and replace
+ * a compare-and-swap. */
+static enum store_op bin_store_op(const struct bin_request *r)
+{
+    enum store_op op = store_op_of(r->opcode);
+
+    if (r->cas != 0 && (op == STORE_SET || op == STORE_ADD ||
+                        op == STORE_REPLACE))
+        op = STORE_CAS;
+    return op;
+}
+
 static void bin_update(conn *c, const char *ext, const char *key)
 {
-    enum store_op op = store_op_of(c->bin.opcode);
-    size_t nkey = c->bin.keylen;
-    size_t vlen = c->bin.bodylen - nkey - c->bin.extlen;
+    const struct bin_request *rq = bin_req(c);
+    size_t nkey = rq->keylen;
+    size_t vlen = rq->bodylen - nkey - rq->extlen;
     uint32_t flags = 0;
     int64_t exptime = 0;
     enum alloc_result ares;
     item *it;
 
-    if (c->bin.extlen == 8) {
+    if (rq->extlen == 8) {
         flags = get32(ext);
         exptime = (int64_t)get32(ext + 4);
     }
-    /* A CAS makes set, add and replace a compare-and-swap. */
-    if (c->bin.cas != 0 && (op == STORE_SET || op == STORE_ADD ||
-                            op == STORE_REPLACE))
-        op = STORE_CAS;
     it = item_alloc(key, nkey, flags, realtime(exptime), vlen + 2, &ares);
     if (it == NULL) {
         if (ares == ALLOC_TOO_LARGE)
@@ -263,7 +299,7 @@ static void bin_update(conn *c, const char *ext, const char *key)
             STATS_ADD(c, store_no_memory, 1);
         write_error(c, ares == ALLOC_TOO_LARGE ? ST_E2BIG : ST_ENOMEM);
         /* As in the text protocol: a failed set drops the old value. */
-        if (store_op_of(c->bin.opcode) == STORE_SET)
+        if (store_op_of(rq->opcode) == STORE_SET)
             item_delete(key, nkey, 0, NULL);
         if (c->state == conn_new_cmd) {
             c->sbytes = vlen;
@@ -274,8 +310,6 @@ static void bin_update(conn *c, const char *ext, const char *key)
     c->item = it;
     c->rlbytes = vlen;
     c->rloff = 0;
-    c->store_op = op;
-    c->req_cas = c->bin.cas;
     conn_set_state(c, conn_nread);
 }
 
@@ -291,19 +325,20 @@ static void put_crlf(item *it)
 
 static void proto_bin_complete_nread(conn *c)
 {
+    const struct bin_request *rq = bin_req(c);
     item *it = c->item;
-    enum store_op op = (enum store_op)c->store_op;
+    enum store_op op = bin_store_op(rq);
     enum store_result res;
     uint64_t cas = 0;
 
     put_crlf(it);
     if (stats_detail_enabled())
         stats_prefix_record(item_key(it), it->nkey, PREFIX_SET, false);
-    res = item_store(it, op, c->req_cas, &cas);
+    res = item_store(it, op, rq->cas, &cas);
     proto_count_store(c, it, op, res);
     switch (res) {
     case STORED:
-        if (is_quiet(c->bin.opcode))
+        if (is_quiet(rq->opcode))
             no_reply(c);
         else
             write_success(c, cas);
@@ -334,11 +369,11 @@ static void bin_delete(conn *c, const char *ext, const char *key)
 
     (void)ext;
     if (stats_detail_enabled())
-        stats_prefix_record(key, c->bin.keylen, PREFIX_DELETE, false);
-    switch (item_delete(key, c->bin.keylen, c->bin.cas, &clsid)) {
+        stats_prefix_record(key, bin_req(c)->keylen, PREFIX_DELETE, false);
+    switch (item_delete(key, bin_req(c)->keylen, bin_req(c)->cas, &clsid)) {
     case DELETE_OK:
         STATS_ADD(c, slab[clsid].delete_hits, 1);
-        if (is_quiet(c->bin.opcode))
+        if (is_quiet(bin_req(c)->opcode))
             no_reply(c);
         else
             write_success(c, 0);
@@ -357,7 +392,7 @@ static void write_counter(conn *c, uint64_t value, uint64_t cas)
 {
     char body[8];
 
-    if (is_quiet(c->bin.opcode)) {
+    if (is_quiet(bin_req(c)->opcode)) {
         no_reply(c);
         return;
     }
@@ -381,7 +416,7 @@ static bool create_counter(conn *c, const char *key, uint64_t initial,
     item *it;
     size_t off = 0;
 
-    it = item_alloc(key, c->bin.keylen, 0, realtime((int64_t)exptime),
+    it = item_alloc(key, bin_req(c)->keylen, 0, realtime((int64_t)exptime),
                     (size_t)len, &ares);
     if (it == NULL) {
         write_error(c, ST_ENOMEM);
@@ -407,8 +442,8 @@ static bool create_counter(conn *c, const char *key, uint64_t initial,
 
 static void bin_arithmetic(conn *c, const char *ext, const char *key)
 {
-    bool incr = c->bin.opcode == OP_INCREMENT ||
-                c->bin.opcode == OP_INCREMENTQ;
+    bool incr = bin_req(c)->opcode == OP_INCREMENT ||
+                bin_req(c)->opcode == OP_INCREMENTQ;
     uint64_t delta = get64(ext), initial = get64(ext + 8), cas = 0;
     uint32_t exptime = get32(ext + 16);
     unsigned clsid = 0;
@@ -416,7 +451,7 @@ static void bin_arithmetic(conn *c, const char *ext, const char *key)
     int tries;
 
     for (tries = 0; tries < 2; tries++) {
-        switch (item_add_delta(key, c->bin.keylen, incr, delta, buf, &cas,
+        switch (item_add_delta(key, bin_req(c)->keylen, incr, delta, buf, &cas,
                                &clsid)) {
         case DELTA_OK:
             if (incr)
@@ -455,14 +490,14 @@ static void bin_quit(conn *c, const char *ext, const char *key)
 {
     (void)ext;
     (void)key;
-    if (c->bin.opcode == OP_QUIT)
+    if (bin_req(c)->opcode == OP_QUIT)
         write_header(c, ST_SUCCESS, 0, 0, 0, 0);
     conn_close_after_reply(c);
 }
 
 static void bin_flush(conn *c, const char *ext, const char *key)
 {
-    int64_t delay = c->bin.extlen == 4 ? (int64_t)get32(ext) : 0;
+    int64_t delay = bin_req(c)->extlen == 4 ? (int64_t)get32(ext) : 0;
 
     (void)key;
     STATS_ADD(c, flush_cmds, 1);
@@ -471,7 +506,7 @@ static void bin_flush(conn *c, const char *ext, const char *key)
         return;
     }
     item_flush_all(delay > 0 ? realtime(delay) - 1 : 0);
-    if (is_quiet(c->bin.opcode))
+    if (is_quiet(bin_req(c)->opcode))
         no_reply(c);
     else
         write_success(c, 0);
@@ -519,7 +554,7 @@ static void stat_to_bin(const char *key, size_t klen, const char *val,
 static void bin_stat(conn *c, const char *ext, const char *key)
 {
     char group[KEY_MAX_LENGTH + 1];
-    size_t nkey = c->bin.keylen;
+    size_t nkey = bin_req(c)->keylen;
 
     (void)ext;
     memcpy(group, key, nkey);
@@ -549,7 +584,7 @@ static void bin_sasl_list(conn *c, const char *ext, const char *key)
 
     (void)ext;
     (void)key;
-    if (!sasl_list_mechs(&c->sasl, &mechs, &len)) {
+    if (!sasl_list_mechs(&bin_state(c)->sasl, &mechs, &len)) {
         write_error(c, ST_AUTH_ERROR);
         return;
     }
@@ -560,22 +595,23 @@ static void bin_sasl_list(conn *c, const char *ext, const char *key)
 /* SASL auth (start, mechanism in the key) and step. */
 static void bin_sasl_auth(conn *c, const char *ext, const char *key)
 {
-    const char *data = key + c->bin.keylen, *out;
-    size_t dlen = c->bin.bodylen - c->bin.keylen - c->bin.extlen, olen;
+    const struct bin_request *rq = bin_req(c);
+    const char *data = key + rq->keylen, *out;
+    size_t dlen = rq->bodylen - rq->keylen - rq->extlen, olen;
     enum sasl_step_result r;
 
     (void)ext;
-    if (c->bin.opcode == OP_SASL_AUTH)
-        r = sasl_auth_start(&c->sasl, key, c->bin.keylen, data, dlen, &out,
-                            &olen);
+    if (rq->opcode == OP_SASL_AUTH)
+        r = sasl_auth_start(&bin_state(c)->sasl, key, rq->keylen,
+                            data, dlen, &out, &olen);
     else
-        r = sasl_auth_step(&c->sasl, data, dlen, &out, &olen);
+        r = sasl_auth_step(&bin_state(c)->sasl, data, dlen, &out, &olen);
     STATS_ADD(c, auth_cmds, 1);
     if (r == SASL_STEP_FAIL)
         STATS_ADD(c, auth_errors, 1);
     switch (r) {
     case SASL_STEP_OK:
-        c->authenticated = true;
+        bin_state(c)->authenticated = true;
         reply_done(c, write_header(c, ST_SUCCESS, 0, 0, 13, 0) &&
                           out_bytes(c, "Authenticated", 13));
         break;
@@ -636,23 +672,24 @@ static const struct bin_cmd bin_cmds[256] = {
 /* ------------------------------------------------------------------ */
 /* Framing                                                            */
 
-static void parse_header(conn *c, const unsigned char *h)
+static void parse_header(struct bin_request *rq, const unsigned char *h)
 {
     uint16_t kl;
     uint32_t bl, op;
 
-    c->bin.opcode = h[1];
+    rq->opcode = h[1];
     memcpy(&kl, h + 2, 2);
-    c->bin.keylen = ntohs(kl);
-    c->bin.extlen = h[4];
+    rq->keylen = ntohs(kl);
+    rq->extlen = h[4];
     memcpy(&bl, h + 8, 4);
-    c->bin.bodylen = ntohl(bl);
+    rq->bodylen = ntohl(bl);
     memcpy(&op, h + 12, 4);
-    c->bin.opaque = ntohl(op);
-    c->bin.cas = get64((const char *)h + 16);
+    rq->opaque = ntohl(op);
+    rq->cas = get64((const char *)h + 16);
 }
 
-static bool header_valid(const struct bin_cmd *cmd, const struct bin_request *r)
+static bool header_valid(const struct bin_cmd *cmd,
+                         const struct bin_request *r)
 {
     if (r->extlen < cmd->ext_min || r->extlen > cmd->ext_max)
         return false;
@@ -683,6 +720,7 @@ static const char *consume(conn *c, size_t n)
 static bool proto_bin_try_command(conn *c)
 {
     const unsigned char *h = (const unsigned char *)c->rcurr;
+    struct bin_request *rq = bin_req(c);
     const struct bin_cmd *cmd;
     size_t need;
     const char *body;
@@ -694,32 +732,33 @@ static bool proto_bin_try_command(conn *c)
         conn_set_state(c, conn_closing);
         return true;
     }
-    parse_header(c, h);
-    if ((uint32_t)c->bin.keylen + c->bin.extlen > c->bin.bodylen) {
+    parse_header(rq, h);
+    if ((uint32_t)rq->keylen + rq->extlen > rq->bodylen) {
         consume(c, BIN_HEADER_LEN);
         write_error(c, ST_UNKNOWN_COMMAND);
         conn_close_after_reply(c);
         return true;
     }
-    cmd = &bin_cmds[c->bin.opcode];
+    cmd = &bin_cmds[rq->opcode];
     /* Without -S the SASL opcodes are unknown, as in the reference. */
     if (cmd->handler == NULL ||
-        (is_sasl_op(c->bin.opcode) && !settings.sasl)) {
+        (is_sasl_op(rq->opcode) && !settings.sasl)) {
         consume(c, BIN_HEADER_LEN);
         write_error(c, ST_UNKNOWN_COMMAND);
-        c->sbytes = c->bin.bodylen;
+        c->sbytes = rq->bodylen;
         conn_set_state(c, conn_swallow);
         return true;
     }
-    if (!header_valid(cmd, &c->bin) ||
-        (cmd->inline_value && c->bin.bodylen > SASL_BODY_MAX)) {
+    if (!header_valid(cmd, rq) ||
+        (cmd->inline_value && rq->bodylen > SASL_BODY_MAX)) {
         consume(c, BIN_HEADER_LEN);
         write_error(c, ST_EINVAL);
         conn_close_after_reply(c);
         return true;
     }
     /* -S: nothing but SASL before the login; the reference closes. */
-    if (settings.sasl && !c->authenticated && !is_sasl_op(c->bin.opcode)) {
+    if (settings.sasl && !bin_state(c)->authenticated &&
+        !is_sasl_op(rq->opcode)) {
         consume(c, BIN_HEADER_LEN);
         write_error(c, ST_AUTH_ERROR);
         conn_close_after_reply(c);
@@ -727,20 +766,37 @@ static bool proto_bin_try_command(conn *c)
     }
     /* Extras and key must be in rbuf (at most 24 + 20 + 250 bytes); a
      * value is read later straight into its item. */
-    need = BIN_HEADER_LEN + c->bin.extlen + c->bin.keylen;
+    need = BIN_HEADER_LEN + rq->extlen + rq->keylen;
     if (cmd->inline_value)
-        need = BIN_HEADER_LEN + c->bin.bodylen;
+        need = BIN_HEADER_LEN + rq->bodylen;
     if (c->rbytes < need)
         return false;
     body = consume(c, need) + BIN_HEADER_LEN;
     reply_begin_message(c);
-    cmd->handler(c, body, body + c->bin.extlen);
+    cmd->handler(c, body, body + rq->extlen);
     return true;
+}
+
+static bool bin_attach(conn *c)
+{
+    c->pstate = calloc(1, sizeof(struct bin_state));
+    return c->pstate != NULL;
+}
+
+static void bin_detach(conn *c)
+{
+    struct bin_state *bs = c->pstate;
+
+    sasl_session_free(bs->sasl);
+    free(bs);
+    c->pstate = NULL;
 }
 
 const struct protocol proto_bin_ops = {
     .name = "binary",
     .magic = BIN_REQ_MAGIC,
+    .attach = bin_attach,
+    .detach = bin_detach,
     .try_command = proto_bin_try_command,
     .line_may_grow = NULL,
     .complete_nread = proto_bin_complete_nread,

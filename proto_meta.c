@@ -13,9 +13,9 @@
  * linked item's mutable fields (exptime, CAS, flags) directly.
  *
  * ms reads a value like set: the flags needed once the value is in (mode,
- * CAS, reply flags) are parked in the connection's ms_pending slot until
- * proto_meta_complete_nread().  Only the connection's worker touches it,
- * so it needs no lock (UDP conns are per worker too).
+ * CAS, reply flags) are parked in the connection's ms slot (struct
+ * text_state) until proto_meta_complete_nread().  Only the connection's
+ * worker touches it, so it needs no lock (UDP conns are per worker too).
  *
  * Quiet mode (q) hides only the "nothing to see" answer: EN for mg; HD
  * for ms, md and ma (ma's VA as well, as the reference does).  Errors are
@@ -549,7 +549,7 @@ void cmd_mg(conn *c, struct token *tok, int ntok)
 /* ------------------------------------------------------------------ */
 /* ms                                                                 */
 
-/* What an ms needs once its value is in (conn->ms_pending). */
+/* What an ms needs once its value is in (text_state's ms slot). */
 struct ms_pending {
     conn *owner;                /* NULL: free */
     int op;                     /* enum store_op */
@@ -564,35 +564,47 @@ struct ms_pending {
  * connection: only its worker touches it, so no lock. */
 static bool pending_put(conn *c, const struct ms_pending *p)
 {
-    if (c->ms_pending == NULL) {
-        c->ms_pending = malloc(sizeof(*c->ms_pending));
-        if (c->ms_pending == NULL)
+    struct text_state *ts = text_state(c);
+
+    if (ts->ms == NULL) {
+        ts->ms = malloc(sizeof(*ts->ms));
+        if (ts->ms == NULL)
             return false;
     }
-    *c->ms_pending = *p;
-    c->ms_pending->owner = c;
+    *ts->ms = *p;
+    ts->ms->owner = c;
     return true;
 }
 
 static bool pending_take(conn *c, struct ms_pending *p)
 {
-    if (c->ms_pending == NULL || c->ms_pending->owner != c)
+    struct text_state *ts = text_state(c);
+
+    if (ts->ms == NULL || ts->ms->owner != c)
         return false;
-    *p = *c->ms_pending;
-    c->ms_pending->owner = NULL;
+    *p = *ts->ms;
+    ts->ms->owner = NULL;
     return true;
+}
+
+void proto_meta_release(struct text_state *ts)
+{
+    free(ts->ms);
+    ts->ms = NULL;
 }
 
 static void ms_after_swallow(conn *c)
 {
-    out_errstring(c, c->swallow_msg);
+    out_errstring(c, text_state(c)->swallow_msg);
 }
 
 /* Refuse an ms whose data block must still be read and dropped. */
 static void ms_refuse(conn *c, const char *msg, int32_t vlen)
 {
-    c->swallow_msg = msg;
-    c->swallow_noreply = false;
+    struct text_state *ts = text_state(c);
+
+    ts->swallow_msg = msg;
+    ts->swallow_noreply = false;
     c->after_swallow = ms_after_swallow;
     c->sbytes = (size_t)vlen + 2;
     conn_set_state(c, conn_swallow);
@@ -669,8 +681,8 @@ static void ms_read_value(conn *c, struct token *tok,
     c->item = it;
     c->rlbytes = (size_t)vlen + 2;
     c->rloff = 0;
-    c->store_op = PROTO_META_STORE_OP;
-    c->req_cas = 0;
+    text_state(c)->store_op = PROTO_META_STORE_OP;
+    text_state(c)->req_cas = 0;
     conn_set_state(c, conn_nread);
 }
 

@@ -23,5 +23,7 @@ void cmd_me(conn *c, struct token *tok, int ntok);
 /* An ms value has been read completely into c->item: store it, reply,
  * release the item. */
 void proto_meta_complete_nread(conn *c);
+/* Free what the meta commands keep in ts (the connection is closing). */
+void proto_meta_release(struct text_state *ts);
 
 #endif /* PROTO_META_H */

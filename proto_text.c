@@ -318,13 +318,16 @@ static void cmd_gats(conn *c, struct token *tok, int ntok)
 
 static void reply_after_swallow(conn *c)
 {
-    c->noreply = c->swallow_noreply;
-    out_string(c, c->swallow_msg);
+    struct text_state *ts = text_state(c);
+
+    c->noreply = ts->swallow_noreply;
+    out_string(c, ts->swallow_msg);
 }
 
 static void process_update(conn *c, struct token *tok, int ntok,
                            enum store_op op)
 {
+    struct text_state *ts = text_state(c);
     bool handle_cas = op == STORE_CAS;
     enum alloc_result ares;
     uint32_t flags;
@@ -353,16 +356,16 @@ static void process_update(conn *c, struct token *tok, int ntok,
         /* The error is queued once the refused block has been read and
          * thrown away, as the reference answers; replies before it go
          * out meanwhile. */
-        c->swallow_msg = ares == ALLOC_TOO_LARGE
-                             ? "SERVER_ERROR object too large for cache"
-                             : "SERVER_ERROR out of memory storing object";
-        c->swallow_noreply = c->noreply;
+        ts->swallow_msg = ares == ALLOC_TOO_LARGE
+                              ? "SERVER_ERROR object too large for cache"
+                              : "SERVER_ERROR out of memory storing object";
+        ts->swallow_noreply = c->noreply;
         c->after_swallow = reply_after_swallow;
         /* A failed set must not leave the old value readable: the
          * client believes it replaced it.  Not for a -Y login "set",
          * which names no key of the cache: it would let a client that
          * has not logged in delete any key. */
-        if (op == STORE_SET && !c->auth_pending)
+        if (op == STORE_SET && !ts->auth_pending)
             item_delete(tok[1].value, tok[1].length, 0, NULL);
         c->sbytes = (size_t)vlen;
         conn_set_state(c, conn_swallow);
@@ -371,8 +374,8 @@ static void process_update(conn *c, struct token *tok, int ntok,
     c->item = it;
     c->rlbytes = (size_t)vlen;
     c->rloff = 0;
-    c->store_op = op;
-    c->req_cas = req_cas;
+    ts->store_op = op;
+    ts->req_cas = req_cas;
     conn_set_state(c, conn_nread);
 }
 
@@ -442,7 +445,7 @@ static void complete_login(conn *c, item *it)
     size_t len = it->nbytes - 2, off = 0;
     enum auth_result res = AUTH_BAD_FORMAT;
 
-    c->auth_pending = false;
+    text_state(c)->auth_pending = false;
     if (value_ends_in_crlf(it) && len < sizeof(token)) {
         while (off < len) {
             char *p;
@@ -463,7 +466,7 @@ static void complete_login(conn *c, item *it)
             STATS_ADD(c, auth_errors, 1);
     }
     if (res == AUTH_OK) {
-        c->authenticated = true;
+        text_state(c)->authenticated = true;
         out_errstring(c, "STORED");
         return;
     }
@@ -475,14 +478,15 @@ static void complete_login(conn *c, item *it)
 
 static void proto_text_complete_nread(conn *c)
 {
+    struct text_state *ts = text_state(c);
     item *it = c->item;
     enum store_result res;
 
-    if (c->store_op == PROTO_META_STORE_OP) {
+    if (ts->store_op == PROTO_META_STORE_OP) {
         proto_meta_complete_nread(c);
         return;
     }
-    if (c->auth_pending) {
+    if (ts->auth_pending) {
         complete_login(c, it);
     } else if (!value_ends_in_crlf(it)) {
         STATS_ADD(c, slab[it->slabs_clsid].set_cmds, 1);
@@ -490,8 +494,8 @@ static void proto_text_complete_nread(conn *c)
     } else {
         if (stats_detail_enabled())
             stats_prefix_record(item_key(it), it->nkey, PREFIX_SET, false);
-        res = item_store(it, (enum store_op)c->store_op, c->req_cas, NULL);
-        proto_count_store(c, it, (enum store_op)c->store_op, res);
+        res = item_store(it, (enum store_op)ts->store_op, ts->req_cas, NULL);
+        proto_count_store(c, it, (enum store_op)ts->store_op, res);
         switch (res) {
         case STORED: out_string(c, "STORED"); break;
         case EXISTS: out_string(c, "EXISTS"); break;
@@ -832,6 +836,7 @@ static const struct command commands[] = {
 
 static void dispatch(conn *c, char *line, size_t len)
 {
+    struct text_state *ts = text_state(c);
     struct token tok[MAX_TOKENS];
     size_t i;
     int ntok;
@@ -842,16 +847,16 @@ static void dispatch(conn *c, char *line, size_t len)
         out_string(c, "ERROR");
         return;
     }
-    if (auth_enabled() && !c->authenticated) {
+    if (auth_enabled() && !ts->authenticated) {
         /* Only a login "set" gets through; a shared UDP socket never
          * logs in, or one client's login would serve every sender. */
         if (!c->is_udp && strcmp(tok[0].value, "set") == 0 &&
             (ntok == 5 || ntok == 6)) {
-            c->auth_pending = true;
+            ts->auth_pending = true;
             process_update(c, tok, ntok, STORE_SET);
             c->noreply = false;
             if (c->state != conn_nread)
-                c->auth_pending = false;
+                ts->auth_pending = false;
             return;
         }
         out_string(c, "CLIENT_ERROR unauthenticated");
@@ -916,9 +921,26 @@ static bool proto_text_try_command(conn *c)
     return true;
 }
 
+static bool text_attach(conn *c)
+{
+    c->pstate = calloc(1, sizeof(struct text_state));
+    return c->pstate != NULL;
+}
+
+static void text_detach(conn *c)
+{
+    struct text_state *ts = c->pstate;
+
+    proto_meta_release(ts);
+    free(ts);
+    c->pstate = NULL;
+}
+
 const struct protocol proto_text_ops = {
     .name = "ascii",
     .magic = -1,
+    .attach = text_attach,
+    .detach = text_detach,
     .try_command = proto_text_try_command,
     .line_may_grow = proto_text_line_may_grow,
     .complete_nread = proto_text_complete_nread,

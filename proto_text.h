@@ -20,6 +20,32 @@ struct token {
  * this type and a row in proto_text.c's commands[] table. */
 typedef void (*cmd_handler)(conn *c, struct token *tok, int ntok);
 
+/*
+ * A text connection's own state (c->pstate), made when the connection
+ * is found to speak text and kept until it closes.  The classic commands
+ * (proto_text.c) and the meta commands (proto_meta.c) share it.
+ */
+struct ms_pending;
+struct text_state {
+    uint64_t req_cas;               /* cas: the unique, until the value is
+                                       in */
+    const char *swallow_msg;        /* reply once a refused value has been
+                                       swallowed */
+    struct ms_pending *ms;          /* meta ms: its flags until its value
+                                       is in; made on the first ms
+                                       (proto_meta.c) */
+    int store_op;                   /* enum store_op of the command whose
+                                       value is being read */
+    bool swallow_noreply;           /* noreply of the refused command */
+    bool authenticated;             /* -Y: logged in */
+    bool auth_pending;              /* -Y: the value being read is a login */
+};
+
+static inline struct text_state *text_state(conn *c)
+{
+    return c->pstate;
+}
+
 /* If the last token is "noreply", set c->noreply; returns c->noreply. */
 bool set_noreply_maybe(conn *c, struct token *tok, int ntok);
 
