@@ -513,9 +513,15 @@ static bool try_command(conn *c)
     return c->proto->try_command(c);
 }
 
+/* The value is in: its reference passes to the protocol's callback. */
 static void complete_nread(conn *c)
 {
-    c->proto->complete_nread(c);
+    struct _stritem *it = c->item;
+    conn_value_done done = c->value_done;
+
+    c->item = NULL;
+    c->value_done = NULL;
+    done(c, it);
 }
 
 /* Between commands: parse the next one, flush replies, or wait. */
@@ -539,10 +545,10 @@ static void reset_cmd(conn *c)
 /* A refused value has been thrown away: its reply (if any) now. */
 static void finish_swallow(conn *c)
 {
-    void (*done)(conn *) = c->after_swallow;
+    conn_swallow_done done = c->swallow_done;
 
     conn_set_state(c, conn_new_cmd);
-    c->after_swallow = NULL;
+    c->swallow_done = NULL;
     if (done != NULL)
         done(c);
 }

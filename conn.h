@@ -43,6 +43,12 @@ enum conn_states {
 
 typedef struct conn conn;
 
+/* What runs once a value is in (conn_read_value); it owns the reference
+ * to the item from then on. */
+typedef void (*conn_value_done)(conn *c, struct _stritem *it);
+/* What runs once refused bytes are discarded (conn_swallow_bytes). */
+typedef void (*conn_swallow_done)(conn *c);
+
 /*
  * A protocol, as the connection code runs it: main() registers the text
  * and the binary protocol with conn_set_protocols(), and the first byte
@@ -64,8 +70,6 @@ struct protocol {
     /* rbuf is full and holds no "\n": may it grow (a long multi-get) or
      * must the parser run on what is there?  NULL: never grow. */
     bool (*line_may_grow)(conn *c);
-    /* A value read for the current command is complete in c->item. */
-    void (*complete_nread)(conn *c);
 };
 
 struct conn {
@@ -97,8 +101,9 @@ struct conn {
     struct _stritem *item;
     size_t rlbytes;                 /* value bytes still to read */
     size_t rloff;                   /* offset into the item's value */
+    conn_value_done value_done;     /* runs once the value is in */
     size_t sbytes;                  /* bytes still to swallow */
-    void (*after_swallow)(conn *c); /* reply once swallowed, or NULL */
+    conn_swallow_done swallow_done; /* runs once swallowed, or NULL */
 
     /* output: the reply queue (reply.c) */
     struct iovec *iov;
@@ -178,6 +183,53 @@ static inline void conn_close_after_reply(conn *c)
 {
     c->write_and_go = conn_closing;
     conn_set_state(c, conn_mwrite);
+}
+
+static inline bool conn_is_udp(const conn *c)
+{
+    return c->is_udp;
+}
+
+/* The protocol has parsed the next n bytes of input: returns where they
+ * start in rbuf (valid until the next command is read). */
+static inline char *conn_consume(conn *c, size_t n)
+{
+    char *p = c->rcurr;
+
+    c->rcurr += n;
+    c->rbytes -= n;
+    return p;
+}
+
+/* Throw away the input not parsed yet (commands pipelined behind one
+ * that ends the exchange, such as a refused login). */
+static inline void conn_drop_input(conn *c)
+{
+    c->rbytes = 0;
+}
+
+/* Read the next len bytes of input into the value of `it` (from rbuf,
+ * then straight from the socket), then run done(c, it), which owns the
+ * caller's reference to `it` from then on; if the connection closes
+ * first, the connection releases it. */
+static inline void conn_read_value(conn *c, struct _stritem *it, size_t len,
+                                   conn_value_done done)
+{
+    c->item = it;
+    c->rlbytes = len;
+    c->rloff = 0;
+    c->value_done = done;
+    conn_set_state(c, conn_nread);
+}
+
+/* Discard the next len bytes of input (a refused value), then run done(c)
+ * in state conn_new_cmd, if done is not NULL. */
+static inline void conn_swallow_bytes(conn *c, size_t len,
+                                      conn_swallow_done done)
+{
+    c->sbytes = len;
+    c->swallow_done = done;
+    conn_set_state(c, conn_swallow);
 }
 
 #endif /* CONN_H */

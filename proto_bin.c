@@ -9,8 +9,8 @@
  * handler.  A malformed header is answered "Invalid arguments" and the
  * connection is closed, as the reference does; an unknown opcode is
  * answered "Unknown command" and its body skipped.  Values of storage
- * requests are read straight into the item (conn_nread) and finished in
- * proto_bin_complete_nread().
+ * requests are read straight into the item (conn_read_value) and finished
+ * in bin_value_done().
  *
  * Every response echoes the opaque and carries a CAS; quiet opcodes send
  * nothing on success (gets: nothing on a miss), so a pipeline of quiet
@@ -277,6 +277,8 @@ static enum store_op bin_store_op(const struct bin_request *r)
     return op;
 }
 
+static void bin_value_done(conn *c, item *it);
+
 static void bin_update(conn *c, const char *ext, const char *key)
 {
     const struct bin_request *rq = bin_req(c);
@@ -301,16 +303,11 @@ static void bin_update(conn *c, const char *ext, const char *key)
         /* As in the text protocol: a failed set drops the old value. */
         if (store_op_of(rq->opcode) == STORE_SET)
             item_delete(key, nkey, 0, NULL);
-        if (c->state == conn_new_cmd) {
-            c->sbytes = vlen;
-            conn_set_state(c, conn_swallow);
-        }
+        if (c->state == conn_new_cmd)
+            conn_swallow_bytes(c, vlen, NULL);
         return;
     }
-    c->item = it;
-    c->rlbytes = vlen;
-    c->rloff = 0;
-    conn_set_state(c, conn_nread);
+    conn_read_value(c, it, vlen, bin_value_done);
 }
 
 static void put_crlf(item *it)
@@ -323,10 +320,10 @@ static void put_crlf(item *it)
     *p = '\n';
 }
 
-static void proto_bin_complete_nread(conn *c)
+/* A storage request's value is in: store it, answer, release it. */
+static void bin_value_done(conn *c, item *it)
 {
     const struct bin_request *rq = bin_req(c);
-    item *it = c->item;
     enum store_op op = bin_store_op(rq);
     enum store_result res;
     uint64_t cas = 0;
@@ -357,7 +354,6 @@ static void proto_bin_complete_nread(conn *c)
     case STORE_NO_MEMORY: write_error(c, ST_ENOMEM); break;
     }
     item_release(it);
-    c->item = NULL;
 }
 
 /* ------------------------------------------------------------------ */
@@ -707,16 +703,6 @@ static bool header_valid(const struct bin_cmd *cmd,
     return true;
 }
 
-/* Consume n bytes of rbuf; returns where they started. */
-static const char *consume(conn *c, size_t n)
-{
-    const char *p = c->rcurr;
-
-    c->rcurr += n;
-    c->rbytes -= n;
-    return p;
-}
-
 static bool proto_bin_try_command(conn *c)
 {
     const unsigned char *h = (const unsigned char *)c->rcurr;
@@ -734,7 +720,7 @@ static bool proto_bin_try_command(conn *c)
     }
     parse_header(rq, h);
     if ((uint32_t)rq->keylen + rq->extlen > rq->bodylen) {
-        consume(c, BIN_HEADER_LEN);
+        conn_consume(c, BIN_HEADER_LEN);
         write_error(c, ST_UNKNOWN_COMMAND);
         conn_close_after_reply(c);
         return true;
@@ -743,15 +729,14 @@ static bool proto_bin_try_command(conn *c)
     /* Without -S the SASL opcodes are unknown, as in the reference. */
     if (cmd->handler == NULL ||
         (is_sasl_op(rq->opcode) && !settings.sasl)) {
-        consume(c, BIN_HEADER_LEN);
+        conn_consume(c, BIN_HEADER_LEN);
         write_error(c, ST_UNKNOWN_COMMAND);
-        c->sbytes = rq->bodylen;
-        conn_set_state(c, conn_swallow);
+        conn_swallow_bytes(c, rq->bodylen, NULL);
         return true;
     }
     if (!header_valid(cmd, rq) ||
         (cmd->inline_value && rq->bodylen > SASL_BODY_MAX)) {
-        consume(c, BIN_HEADER_LEN);
+        conn_consume(c, BIN_HEADER_LEN);
         write_error(c, ST_EINVAL);
         conn_close_after_reply(c);
         return true;
@@ -759,7 +744,7 @@ static bool proto_bin_try_command(conn *c)
     /* -S: nothing but SASL before the login; the reference closes. */
     if (settings.sasl && !bin_state(c)->authenticated &&
         !is_sasl_op(rq->opcode)) {
-        consume(c, BIN_HEADER_LEN);
+        conn_consume(c, BIN_HEADER_LEN);
         write_error(c, ST_AUTH_ERROR);
         conn_close_after_reply(c);
         return true;
@@ -771,7 +756,7 @@ static bool proto_bin_try_command(conn *c)
         need = BIN_HEADER_LEN + rq->bodylen;
     if (c->rbytes < need)
         return false;
-    body = consume(c, need) + BIN_HEADER_LEN;
+    body = conn_consume(c, need) + BIN_HEADER_LEN;
     reply_begin_message(c);
     cmd->handler(c, body, body + rq->extlen);
     return true;
@@ -799,5 +784,4 @@ const struct protocol proto_bin_ops = {
     .detach = bin_detach,
     .try_command = proto_bin_try_command,
     .line_may_grow = NULL,
-    .complete_nread = proto_bin_complete_nread,
 };

@@ -14,7 +14,7 @@
  *
  * ms reads a value like set: the flags needed once the value is in (mode,
  * CAS, reply flags) are parked in the connection's ms slot (struct
- * text_state) until proto_meta_complete_nread().  Only the connection's
+ * text_state) until ms_value_done().  Only the connection's
  * worker touches it, so it needs no lock (UDP conns are per worker too).
  *
  * Quiet mode (q) hides only the "nothing to see" answer: EN for mg; HD
@@ -605,9 +605,7 @@ static void ms_refuse(conn *c, const char *msg, int32_t vlen)
 
     ts->swallow_msg = msg;
     ts->swallow_noreply = false;
-    c->after_swallow = ms_after_swallow;
-    c->sbytes = (size_t)vlen + 2;
-    conn_set_state(c, conn_swallow);
+    conn_swallow_bytes(c, (size_t)vlen + 2, ms_after_swallow);
 }
 
 /* The store operation of ms's M mode (with C: compare-and-swap). */
@@ -649,6 +647,8 @@ static void ms_remember(struct token *tok, int ntok,
     }
 }
 
+static void ms_value_done(conn *c, item *it);
+
 /* Allocate the item for the value and start reading it. */
 static void ms_read_value(conn *c, struct token *tok,
                           const struct meta_flags *of, struct ms_pending *p,
@@ -678,12 +678,7 @@ static void ms_read_value(conn *c, struct token *tok,
         ms_refuse(c, "SERVER_ERROR out of memory storing object", vlen);
         return;
     }
-    c->item = it;
-    c->rlbytes = (size_t)vlen + 2;
-    c->rloff = 0;
-    text_state(c)->store_op = PROTO_META_STORE_OP;
-    text_state(c)->req_cas = 0;
-    conn_set_state(c, conn_nread);
+    conn_read_value(c, it, (size_t)vlen + 2, ms_value_done);
 }
 
 void cmd_ms(conn *c, struct token *tok, int ntok)
@@ -777,9 +772,9 @@ static void ms_reply(conn *c, item *it, const struct ms_pending *p,
     r_send(c, &r);
 }
 
-void proto_meta_complete_nread(conn *c)
+/* The value of an ms is in: store it, reply, release the item. */
+static void ms_value_done(conn *c, item *it)
 {
-    item *it = c->item;
     struct ms_pending p;
     enum store_result res;
     uint64_t cas = 0;
@@ -799,7 +794,6 @@ void proto_meta_complete_nread(conn *c)
         ms_reply(c, it, &p, res, cas);
     }
     item_release(it);
-    c->item = NULL;
 }
 
 /* ------------------------------------------------------------------ */

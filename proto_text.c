@@ -3,15 +3,18 @@
  * reference memcached answers it.
  *
  * A command is one line ending in "\n" (a "\r" before it is dropped).
- * proto_text_try_command() cuts the line out of the connection's read
- * buffer, splits it into at most MAX_TOKENS space-separated tokens in
- * place, finds the command in `commands[]` (name plus allowed token
- * counts; a count outside them is answered "ERROR", as the reference
- * does) and calls its handler.  Storage commands set up conn_nread and
- * finish in proto_text_complete_nread() once the value is in the item.
+ * proto_text_try_command() (run by conn.c through proto_text_ops) cuts
+ * the line out of the connection's read buffer, splits it into at most
+ * MAX_TOKENS space-separated tokens in place, finds the command in
+ * `commands[]` (name plus allowed token counts; a count outside them is
+ * answered "ERROR", as the reference does) and calls its handler.
+ * Storage commands read their value with conn_read_value() and finish in
+ * store_done() (login_done() for a -Y login) once it is in the item.
  * Adding a command is adding a table row and a handler.
  *
- * Replies go through out_string() and friends (memcached.c), which queue
+ * Per-connection state (struct text_state, proto_text.h) is made when a
+ * connection is found to speak text and shared with proto_meta.c.
+ * Replies go through out_string() and friends (reply.c), which queue
  * them on the connection; values are queued by reference to the item.
  * No locks here: the storage engine takes its own inside the calls made,
  * never across them.
@@ -324,91 +327,6 @@ static void reply_after_swallow(conn *c)
     out_string(c, ts->swallow_msg);
 }
 
-static void process_update(conn *c, struct token *tok, int ntok,
-                           enum store_op op)
-{
-    struct text_state *ts = text_state(c);
-    bool handle_cas = op == STORE_CAS;
-    enum alloc_result ares;
-    uint32_t flags;
-    int32_t exptime, vlen;
-    uint64_t req_cas = 0;
-    item *it;
-
-    set_noreply_maybe(c, tok, ntok);
-    if (tok[1].length > KEY_MAX_LENGTH ||
-        !parse_flags(tok[2].value, &flags) ||
-        !parse_int32_wrapped(tok[3].value, &exptime) ||
-        !parse_int32_wrapped(tok[4].value, &vlen) ||
-        (handle_cas && !safe_strtoull(tok[5].value, &req_cas)) ||
-        vlen < 0 || vlen > INT32_MAX - 2) {
-        out_string(c, "CLIENT_ERROR bad command line format");
-        return;
-    }
-    vlen += 2;
-    it = item_alloc(tok[1].value, tok[1].length, flags, realtime(exptime),
-                    (size_t)vlen, &ares);
-    if (it == NULL) {
-        if (ares == ALLOC_TOO_LARGE)
-            STATS_ADD(c, store_too_large, 1);
-        else
-            STATS_ADD(c, store_no_memory, 1);
-        /* The error is queued once the refused block has been read and
-         * thrown away, as the reference answers; replies before it go
-         * out meanwhile. */
-        ts->swallow_msg = ares == ALLOC_TOO_LARGE
-                              ? "SERVER_ERROR object too large for cache"
-                              : "SERVER_ERROR out of memory storing object";
-        ts->swallow_noreply = c->noreply;
-        c->after_swallow = reply_after_swallow;
-        /* A failed set must not leave the old value readable: the
-         * client believes it replaced it.  Not for a -Y login "set",
-         * which names no key of the cache: it would let a client that
-         * has not logged in delete any key. */
-        if (op == STORE_SET && !ts->auth_pending)
-            item_delete(tok[1].value, tok[1].length, 0, NULL);
-        c->sbytes = (size_t)vlen;
-        conn_set_state(c, conn_swallow);
-        return;
-    }
-    c->item = it;
-    c->rlbytes = (size_t)vlen;
-    c->rloff = 0;
-    ts->store_op = op;
-    ts->req_cas = req_cas;
-    conn_set_state(c, conn_nread);
-}
-
-static void cmd_set(conn *c, struct token *tok, int ntok)
-{
-    process_update(c, tok, ntok, STORE_SET);
-}
-
-static void cmd_add(conn *c, struct token *tok, int ntok)
-{
-    process_update(c, tok, ntok, STORE_ADD);
-}
-
-static void cmd_replace(conn *c, struct token *tok, int ntok)
-{
-    process_update(c, tok, ntok, STORE_REPLACE);
-}
-
-static void cmd_append(conn *c, struct token *tok, int ntok)
-{
-    process_update(c, tok, ntok, STORE_APPEND);
-}
-
-static void cmd_prepend(conn *c, struct token *tok, int ntok)
-{
-    process_update(c, tok, ntok, STORE_PREPEND);
-}
-
-static void cmd_cas(conn *c, struct token *tok, int ntok)
-{
-    process_update(c, tok, ntok, STORE_CAS);
-}
-
 /* The value's last two bytes, wherever its chunks put them. */
 static bool value_ends_in_crlf(item *it)
 {
@@ -445,7 +363,6 @@ static void complete_login(conn *c, item *it)
     size_t len = it->nbytes - 2, off = 0;
     enum auth_result res = AUTH_BAD_FORMAT;
 
-    text_state(c)->auth_pending = false;
     if (value_ends_in_crlf(it) && len < sizeof(token)) {
         while (off < len) {
             char *p;
@@ -473,29 +390,30 @@ static void complete_login(conn *c, item *it)
     out_errstring(c, res == AUTH_FAILED
                          ? "CLIENT_ERROR authentication failure"
                          : "CLIENT_ERROR bad authentication token format");
-    c->rbytes = 0;      /* pipelined commands behind it are dropped */
+    conn_drop_input(c);     /* pipelined commands behind it are dropped */
 }
 
-static void proto_text_complete_nread(conn *c)
+/* The value of a login "set" is in: check it; the item is never stored. */
+static void login_done(conn *c, item *it)
+{
+    complete_login(c, it);
+    item_release(it);
+}
+
+/* The value of a set, add, replace, append, prepend or cas is in. */
+static void store_done(conn *c, item *it)
 {
     struct text_state *ts = text_state(c);
-    item *it = c->item;
     enum store_result res;
 
-    if (ts->store_op == PROTO_META_STORE_OP) {
-        proto_meta_complete_nread(c);
-        return;
-    }
-    if (ts->auth_pending) {
-        complete_login(c, it);
-    } else if (!value_ends_in_crlf(it)) {
+    if (!value_ends_in_crlf(it)) {
         STATS_ADD(c, slab[it->slabs_clsid].set_cmds, 1);
         out_string(c, "CLIENT_ERROR bad data chunk");
     } else {
         if (stats_detail_enabled())
             stats_prefix_record(item_key(it), it->nkey, PREFIX_SET, false);
-        res = item_store(it, (enum store_op)ts->store_op, ts->req_cas, NULL);
-        proto_count_store(c, it, (enum store_op)ts->store_op, res);
+        res = item_store(it, ts->store_op, ts->req_cas, NULL);
+        proto_count_store(c, it, ts->store_op, res);
         switch (res) {
         case STORED: out_string(c, "STORED"); break;
         case EXISTS: out_string(c, "EXISTS"); break;
@@ -512,7 +430,89 @@ static void proto_text_complete_nread(conn *c)
         }
     }
     item_release(it);
-    c->item = NULL;
+}
+
+
+/* A storage command: allocate the item and read the value into it.  A
+ * -Y login (`login`) reads its value the same way but only checks it. */
+static void process_update(conn *c, struct token *tok, int ntok,
+                           enum store_op op, bool login)
+{
+    struct text_state *ts = text_state(c);
+    bool handle_cas = op == STORE_CAS;
+    enum alloc_result ares;
+    uint32_t flags;
+    int32_t exptime, vlen;
+    uint64_t req_cas = 0;
+    item *it;
+
+    set_noreply_maybe(c, tok, ntok);
+    if (tok[1].length > KEY_MAX_LENGTH ||
+        !parse_flags(tok[2].value, &flags) ||
+        !parse_int32_wrapped(tok[3].value, &exptime) ||
+        !parse_int32_wrapped(tok[4].value, &vlen) ||
+        (handle_cas && !safe_strtoull(tok[5].value, &req_cas)) ||
+        vlen < 0 || vlen > INT32_MAX - 2) {
+        out_string(c, "CLIENT_ERROR bad command line format");
+        return;
+    }
+    vlen += 2;
+    it = item_alloc(tok[1].value, tok[1].length, flags, realtime(exptime),
+                    (size_t)vlen, &ares);
+    if (it == NULL) {
+        if (ares == ALLOC_TOO_LARGE)
+            STATS_ADD(c, store_too_large, 1);
+        else
+            STATS_ADD(c, store_no_memory, 1);
+        /* The error is queued once the refused block has been read and
+         * thrown away, as the reference answers; replies before it go
+         * out meanwhile. */
+        ts->swallow_msg = ares == ALLOC_TOO_LARGE
+                              ? "SERVER_ERROR object too large for cache"
+                              : "SERVER_ERROR out of memory storing object";
+        ts->swallow_noreply = c->noreply;
+        /* A failed set must not leave the old value readable: the
+         * client believes it replaced it.  Not for a -Y login "set",
+         * which names no key of the cache: it would let a client that
+         * has not logged in delete any key. */
+        if (op == STORE_SET && !login)
+            item_delete(tok[1].value, tok[1].length, 0, NULL);
+        conn_swallow_bytes(c, (size_t)vlen, reply_after_swallow);
+        return;
+    }
+    ts->store_op = op;
+    ts->req_cas = req_cas;
+    conn_read_value(c, it, (size_t)vlen, login ? login_done : store_done);
+}
+
+static void cmd_set(conn *c, struct token *tok, int ntok)
+{
+    process_update(c, tok, ntok, STORE_SET, false);
+}
+
+static void cmd_add(conn *c, struct token *tok, int ntok)
+{
+    process_update(c, tok, ntok, STORE_ADD, false);
+}
+
+static void cmd_replace(conn *c, struct token *tok, int ntok)
+{
+    process_update(c, tok, ntok, STORE_REPLACE, false);
+}
+
+static void cmd_append(conn *c, struct token *tok, int ntok)
+{
+    process_update(c, tok, ntok, STORE_APPEND, false);
+}
+
+static void cmd_prepend(conn *c, struct token *tok, int ntok)
+{
+    process_update(c, tok, ntok, STORE_PREPEND, false);
+}
+
+static void cmd_cas(conn *c, struct token *tok, int ntok)
+{
+    process_update(c, tok, ntok, STORE_CAS, false);
 }
 
 /* ------------------------------------------------------------------ */
@@ -680,7 +680,7 @@ static void cmd_quit(conn *c, struct token *tok, int ntok)
     /* A UDP socket is shared and stays: the reference answers with an
      * empty message.  Over TCP the replies of the commands pipelined
      * before quit are written first, then the connection closes. */
-    if (c->is_udp)
+    if (conn_is_udp(c))
         conn_set_state(c, conn_new_cmd);
     else
         conn_close_after_reply(c);
@@ -850,17 +850,14 @@ static void dispatch(conn *c, char *line, size_t len)
     if (auth_enabled() && !ts->authenticated) {
         /* Only a login "set" gets through; a shared UDP socket never
          * logs in, or one client's login would serve every sender. */
-        if (!c->is_udp && strcmp(tok[0].value, "set") == 0 &&
+        if (!conn_is_udp(c) && strcmp(tok[0].value, "set") == 0 &&
             (ntok == 5 || ntok == 6)) {
-            ts->auth_pending = true;
-            process_update(c, tok, ntok, STORE_SET);
+            process_update(c, tok, ntok, STORE_SET, true);
             c->noreply = false;
-            if (c->state != conn_nread)
-                ts->auth_pending = false;
             return;
         }
         out_string(c, "CLIENT_ERROR unauthenticated");
-        c->rbytes = 0;
+        conn_drop_input(c);
         return;
     }
     for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
@@ -909,13 +906,11 @@ static bool proto_text_try_command(conn *c)
         conn_set_state(c, conn_closing);
         return true;
     }
-    line = c->rcurr;
+    line = conn_consume(c, (size_t)(el + 1 - c->rcurr));
     len = (size_t)(el - line);
     if (len > 0 && line[len - 1] == '\r')
         len--;
     line[len] = '\0';
-    c->rbytes -= (size_t)(el + 1 - c->rcurr);
-    c->rcurr = el + 1;
     reply_begin_message(c);
     dispatch(c, line, len);
     return true;
@@ -943,5 +938,4 @@ const struct protocol proto_text_ops = {
     .detach = text_detach,
     .try_command = proto_text_try_command,
     .line_may_grow = proto_text_line_may_grow,
-    .complete_nread = proto_text_complete_nread,
 };

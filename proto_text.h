@@ -34,11 +34,10 @@ struct text_state {
     struct ms_pending *ms;          /* meta ms: its flags until its value
                                        is in; made on the first ms
                                        (proto_meta.c) */
-    int store_op;                   /* enum store_op of the command whose
-                                       value is being read */
+    enum store_op store_op;         /* of the command whose value is
+                                       being read */
     bool swallow_noreply;           /* noreply of the refused command */
     bool authenticated;             /* -Y: logged in */
-    bool auth_pending;              /* -Y: the value being read is a login */
 };
 
 static inline struct text_state *text_state(conn *c)
