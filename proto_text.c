@@ -127,30 +127,6 @@ static bool parse_int32_wrapped(const char *s, int32_t *out)
 /* ------------------------------------------------------------------ */
 /* Retrieval                                                          */
 
-/* Where the reply queue stood, so a failed multi-get can take back the
- * replies already queued.  The reference sends only the error: it drops
- * the VALUEs of this get and also the unsent replies of the commands
- * before it in the same read (t/badinput.t), so the mark used is the
- * empty queue. */
-struct reply_mark {
-    int iovused;
-    size_t last_len;
-    int iused;
-    size_t wbytes;
-    int msgused;
-};
-
-static void rollback_reply(conn *c, const struct reply_mark *m)
-{
-    while (c->iused > m->iused)
-        item_release(c->ilist[--c->iused]);
-    c->iovused = m->iovused;
-    if (m->iovused > 0)
-        c->iov[m->iovused - 1].iov_len = m->last_len;
-    c->wbytes = m->wbytes;
-    c->msgused = m->msgused;
-}
-
 void proto_count_get(conn *c, item *it, enum get_status st, bool touch)
 {
     if (touch) {
@@ -226,7 +202,12 @@ static bool out_value(conn *c, item *it, bool return_cas)
 static void process_get(conn *c, char *s, char *end, bool return_cas,
                         bool touch, rel_time_t exptime)
 {
-    struct reply_mark mark = {0, 0, 0, 0, 0};
+    /* A failed multi-get takes back the replies already queued.  The
+     * reference sends only the error: it drops the VALUEs of this get
+     * and also the unsent replies of the commands before it in the same
+     * read (t/badinput.t), so the mark is the empty queue, not
+     * reply_mark() taken here. */
+    const struct reply_mark mark = REPLY_MARK_EMPTY;
     int nkeys = 0;
 
     while (s < end) {
@@ -250,7 +231,7 @@ static void process_get(conn *c, char *s, char *end, bool return_cas,
         if (nkeys++ > 0)
             reply_begin_message(c);
         if (nkey > KEY_MAX_LENGTH) {
-            rollback_reply(c, &mark);
+            reply_rollback(c, &mark);
             reply_begin_message(c);
             out_string(c, "CLIENT_ERROR bad command line format");
             return;
@@ -261,7 +242,7 @@ static void process_get(conn *c, char *s, char *end, bool return_cas,
         if (stats_detail_enabled())
             stats_prefix_record(key, nkey, PREFIX_GET, it != NULL);
         if (it != NULL && !out_value(c, it, return_cas)) {
-            rollback_reply(c, &mark);
+            reply_rollback(c, &mark);
             out_errstring(c, "SERVER_ERROR out of memory writing get "
                           "response");
             return;

@@ -14,7 +14,8 @@
  *     into a block instead, see out_item_data).
  * Over UDP the queue is cut into messages (c->msgs, reply_begin_message)
  * and each message into numbered datagrams of at most UDP_MAX_DATAGRAM
- * bytes (transmit_udp).
+ * bytes (transmit_udp).  Replies queued but not yet sent can be taken
+ * back to a mark (reply_mark/reply_rollback: a failed multi-get).
  *
  * reply.c reads and writes struct conn's output fields but calls nothing
  * in conn.c: when the socket is full it answers TRANSMIT_SOFT and conn.c
@@ -310,6 +311,26 @@ void reply_begin_message(conn *c)
     c->msgs[c->msgused].start = c->wbytes;
     c->msgs[c->msgused].skip = false;
     c->msgused++;
+}
+
+void reply_mark(const conn *c, struct reply_mark *m)
+{
+    m->iovused = c->iovused;
+    m->last_len = c->iovused > 0 ? c->iov[c->iovused - 1].iov_len : 0;
+    m->iused = c->iused;
+    m->wbytes = c->wbytes;
+    m->msgused = c->msgused;
+}
+
+void reply_rollback(conn *c, const struct reply_mark *m)
+{
+    while (c->iused > m->iused)
+        item_release(c->ilist[--c->iused]);
+    c->iovused = m->iovused;
+    if (m->iovused > 0)
+        c->iov[m->iovused - 1].iov_len = m->last_len;
+    c->wbytes = m->wbytes;
+    c->msgused = m->msgused;
 }
 
 /* ------------------------------------------------------------------ */

@@ -28,6 +28,23 @@ bool out_item_data(conn *c, struct _stritem *it, size_t n);
  * are numbered per message).  No-op on stream connections. */
 void reply_begin_message(conn *c);
 
+/* A place in the reply queue to roll back to: the replies queued after
+ * it can be taken back as long as none of them has been sent. */
+struct reply_mark {
+    int iovused;
+    size_t last_len;                /* length of iov[iovused - 1] then */
+    int iused;
+    size_t wbytes;
+    int msgused;
+};
+/* The empty queue: rolling back to it takes back every queued reply. */
+#define REPLY_MARK_EMPTY ((struct reply_mark){0, 0, 0, 0, 0})
+/* Where the queue stands now. */
+void reply_mark(const conn *c, struct reply_mark *m);
+/* Take back what was queued after m: item references are released; the
+ * text stays in its block, unreferenced, until the batch is released. */
+void reply_rollback(conn *c, const struct reply_mark *m);
+
 /* ---- for conn.c ---- */
 
 enum transmit_result { TRANSMIT_COMPLETE, TRANSMIT_SOFT, TRANSMIT_HARD };
