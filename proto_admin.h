@@ -5,7 +5,7 @@
 #ifndef PROTO_ADMIN_H
 #define PROTO_ADMIN_H
 
-#include "proto_text.h"
+#include "proto_common.h"
 
 void cmd_lru_crawler(conn *c, struct token *tok, int ntok);
 void cmd_slabs(conn *c, struct token *tok, int ntok);

@@ -21,7 +21,7 @@
 #include "memcached.h"
 #include "items.h"
 #include "proto_bin.h"
-#include "proto_text.h"
+#include "proto_common.h"
 #include "stats.h"
 #include "reply.h"
 #include "sasl_auth.h"

@@ -31,7 +31,6 @@
 #include "reply.h"
 
 #include <pthread.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -152,21 +151,32 @@ static void r_str(struct reply *r, const char *s, size_t n)
     r->n += n;
 }
 
-static void r_u64(struct reply *r, char flag, uint64_t v)
-{
-    char tmp[24];
-    int n = snprintf(tmp, sizeof(tmp), " %c%llu", flag,
-                     (unsigned long long)v);
-
-    r_str(r, tmp, (size_t)n);
-}
-
+/* v in decimal. */
 static void r_uint(struct reply *r, uint64_t v)
 {
-    char tmp[24];
-    int n = snprintf(tmp, sizeof(tmp), "%llu", (unsigned long long)v);
+    char tmp[20];
 
-    r_str(r, tmp, (size_t)n);
+    r_str(r, tmp, (size_t)(proto_u64_to_text(v, tmp) - tmp));
+}
+
+/* v in decimal, a '-' first if negative (printf's %d). */
+static void r_int(struct reply *r, int64_t v)
+{
+    if (v < 0) {
+        r_str(r, "-", 1);
+        r_uint(r, (uint64_t)0 - (uint64_t)v);
+    } else {
+        r_uint(r, (uint64_t)v);
+    }
+}
+
+/* " <flag><v>" */
+static void r_u64(struct reply *r, char flag, uint64_t v)
+{
+    char tmp[2] = {' ', flag};
+
+    r_str(r, tmp, 2);
+    r_uint(r, v);
 }
 
 /* The key as text: itself, or base64 for a binary key. */
@@ -252,17 +262,6 @@ static bool parse_ttl(const char *s, rel_time_t *out)
     return true;
 }
 
-/* Client flags: 64 bits read, the low 32 kept; no minus sign. */
-static bool parse_client_flags(const char *s, uint32_t *out)
-{
-    uint64_t v;
-
-    if (!safe_strtoull(s, &v))
-        return false;
-    *out = (uint32_t)v;
-    return true;
-}
-
 /* Record why a flag's token was refused. */
 static bool refuse(const char **err, const char *msg)
 {
@@ -293,7 +292,7 @@ static bool parse_token_flag(struct token *t, int i, struct meta_flags *of,
         of->r_pos = i;
         return parse_ttl(arg, &of->recache_time) || refuse(err, bad_token);
     case 'F':
-        return parse_client_flags(arg, &of->client_flags);
+        return proto_parse_flags(arg, &of->client_flags);
     case 'C':
         of->has_cas = true;
         return safe_strtoull(arg, &of->req_cas) || refuse(err, bad_token);
@@ -686,7 +685,6 @@ void cmd_ms(conn *c, struct token *tok, int ntok)
     struct meta_flags of;
     struct ms_pending p;
     const char *err;
-    int64_t v;
     int32_t vlen;
 
     conn_set_state(c, conn_new_cmd);
@@ -703,8 +701,7 @@ void cmd_ms(conn *c, struct token *tok, int ntok)
     if (!meta_line_ok(c, tok, ntok, "CLIENT_ERROR options flags too long"))
         return;
     /* the length wraps at 32 bits, as the classic commands' */
-    if (!safe_strtoll(tok[2].value, &v) ||
-        (vlen = (int32_t)(uint32_t)(uint64_t)v) < 0 ||
+    if (!proto_parse_int32_wrapped(tok[2].value, &vlen) || vlen < 0 ||
         vlen > INT32_MAX - 2) {
         out_errstring(c, "CLIENT_ERROR bad command line format");
         return;
@@ -724,19 +721,6 @@ void cmd_ms(conn *c, struct token *tok, int ntok)
     }
     ms_remember(tok, ntok, &of, &p);
     ms_read_value(c, tok, &of, &p, vlen);
-}
-
-static bool ends_in_crlf(item *it)
-{
-    char *p;
-
-    if (it->nbytes < 2)
-        return false;
-    item_data_span(it, it->nbytes - 2, &p);
-    if (*p != '\r')
-        return false;
-    item_data_span(it, it->nbytes - 1, &p);
-    return *p == '\n';
 }
 
 static void ms_reply(conn *c, item *it, const struct ms_pending *p,
@@ -784,7 +768,7 @@ static void ms_value_done(conn *c, item *it)
     if (!pending_take(c, &p)) {
         /* cannot happen: ms_read_value filled the slot */
         out_errstring(c, "SERVER_ERROR out of memory storing object");
-    } else if (!ends_in_crlf(it)) {
+    } else if (!proto_ends_in_crlf(it)) {
         STATS_ADD(c, slab[it->slabs_clsid].set_cmds, 1);
         out_errstring(c, "CLIENT_ERROR bad data chunk");
     } else {
@@ -979,9 +963,7 @@ void cmd_me(conn *c, struct token *tok, int ntok)
 {
     struct meta_peek pk;
     struct reply r;
-    char tmp[160];
     rel_time_t now = clock_now();
-    int n;
 
     conn_set_state(c, conn_new_cmd);
 
@@ -998,12 +980,17 @@ void cmd_me(conn *c, struct token *tok, int ntok)
     r.n = 0;
     r_str(&r, "ME ", 3);
     r_keytext(&r, tok[1].value, tok[1].length, pk.key_binary);
-    n = snprintf(tmp, sizeof(tmp),
-                 " exp=%d la=%llu cas=%llu fetch=%s cls=%u size=%zu",
-                 pk.exptime == 0 ? -1 : (int)(now - pk.exptime),
-                 (unsigned long long)(now - pk.time),
-                 (unsigned long long)pk.cas, pk.fetched ? "yes" : "no",
-                 pk.clsid, pk.size);
-    r_str(&r, tmp, (size_t)n);
+    r_str(&r, " exp=", 5);
+    r_int(&r, pk.exptime == 0 ? -1 : (int)(now - pk.exptime));
+    r_str(&r, " la=", 4);
+    r_uint(&r, (rel_time_t)(now - pk.time));
+    r_str(&r, " cas=", 5);
+    r_uint(&r, pk.cas);
+    r_str(&r, pk.fetched ? " fetch=yes" : " fetch=no",
+          pk.fetched ? 10 : 9);
+    r_str(&r, " cls=", 5);
+    r_uint(&r, pk.clsid);
+    r_str(&r, " size=", 6);
+    r_uint(&r, pk.size);
     r_send(c, &r);
 }

@@ -81,25 +81,6 @@ static int tokenize(char *line, size_t len, struct token *tok)
     return n;
 }
 
-/* A trailing "noreply" token silences the command's answer. */
-bool set_noreply_maybe(conn *c, struct token *tok, int ntok)
-{
-    if (ntok > 1 && strcmp(tok[ntok - 1].value, "noreply") == 0)
-        c->noreply = true;
-    return c->noreply;
-}
-
-/* Client flags: the reference reads 64 bits and keeps the low 32. */
-static bool parse_flags(const char *s, uint32_t *flags)
-{
-    uint64_t v;
-
-    if (!safe_strtoull(s, &v))
-        return false;
-    *flags = (uint32_t)v;
-    return true;
-}
-
 static void stat_to_conn(const char *key, size_t klen, const char *val,
                          size_t vlen, void *cookie)
 {
@@ -112,59 +93,8 @@ static void stat_to_conn(const char *key, size_t klen, const char *val,
     out_bytes(c, "\r\n", 2);
 }
 
-/* exptime and value length: like the reference, read as a 64-bit number
- * and keep the low 32 bits as a signed value (so 4294967296 is 0). */
-static bool parse_int32_wrapped(const char *s, int32_t *out)
-{
-    int64_t v;
-
-    if (!safe_strtoll(s, &v))
-        return false;
-    *out = (int32_t)(uint32_t)(uint64_t)v;
-    return true;
-}
-
 /* ------------------------------------------------------------------ */
 /* Retrieval                                                          */
-
-void proto_count_get(conn *c, item *it, enum get_status st, bool touch)
-{
-    if (touch) {
-        STATS_ADD(c, touch_cmds, 1);
-        if (it != NULL)
-            STATS_ADD(c, slab[it->slabs_clsid].touch_hits, 1);
-        else
-            STATS_ADD(c, touch_misses, 1);
-    } else {
-        STATS_ADD(c, get_cmds, 1);
-        if (it != NULL) {
-            STATS_ADD(c, slab[it->slabs_clsid].get_hits, 1);
-            STATS_ADD(c, slab[it->slabs_clsid].hits_to[item_lru_segment(it)],
-                      1);
-        } else
-            STATS_ADD(c, get_misses, 1);
-    }
-    if (st == GET_EXPIRED)
-        STATS_ADD(c, get_expired, 1);
-    else if (st == GET_FLUSHED)
-        STATS_ADD(c, get_flushed, 1);
-}
-
-/* Decimal digits of v at p; returns the end.  (snprintf was an eighth
- * of a get's instructions.) */
-static char *u64_to_text(uint64_t v, char *p)
-{
-    char tmp[20];
-    int n = 0;
-
-    do {
-        tmp[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v != 0);
-    while (n > 0)
-        *p++ = tmp[--n];
-    return p;
-}
 
 /* Queue "VALUE key flags bytes [cas]\r\n" and the value; takes over the
  * reference to `it`. */
@@ -182,12 +112,12 @@ static bool out_value(conn *c, item *it, bool return_cas)
     memcpy(p, item_key(it), it->nkey);
     p += it->nkey;
     *p++ = ' ';
-    p = u64_to_text(it->client_flags, p);
+    p = proto_u64_to_text(it->client_flags, p);
     *p++ = ' ';
-    p = u64_to_text(it->nbytes - 2, p);
+    p = proto_u64_to_text(it->nbytes - 2, p);
     if (return_cas) {
         *p++ = ' ';
-        p = u64_to_text(item_get_cas(it), p);
+        p = proto_u64_to_text(item_get_cas(it), p);
     }
     *p++ = '\r';
     *p++ = '\n';
@@ -280,7 +210,7 @@ static void gat_common(conn *c, struct token *tok, int ntok, bool cas)
 {
     int32_t exptime;
 
-    if (!parse_int32_wrapped(tok[1].value, &exptime)) {
+    if (!proto_parse_int32_wrapped(tok[1].value, &exptime)) {
         out_string(c, "CLIENT_ERROR invalid exptime argument");
         return;
     }
@@ -308,34 +238,6 @@ static void reply_after_swallow(conn *c)
     out_string(c, ts->swallow_msg);
 }
 
-/* The value's last two bytes, wherever its chunks put them. */
-static bool value_ends_in_crlf(item *it)
-{
-    char *p;
-
-    item_data_span(it, it->nbytes - 2, &p);
-    if (*p != '\r')
-        return false;
-    item_data_span(it, it->nbytes - 1, &p);
-    return *p == '\n';
-}
-
-void proto_count_store(conn *c, item *it, enum store_op op,
-                        enum store_result res)
-{
-    struct slab_stats *s = &c->worker->stats.slab[it->slabs_clsid];
-
-    stats_add(&s->set_cmds, 1);
-    if (op == STORE_CAS) {
-        if (res == STORED)
-            stats_add(&s->cas_hits, 1);
-        else if (res == EXISTS)
-            stats_add(&s->cas_badval, 1);
-        else if (res == NOT_FOUND)
-            STATS_ADD(c, cas_misses, 1);
-    }
-}
-
 /* -Y: the value of the first "set" is "<user> <password>".  It is
  * checked, never stored; the answer ignores noreply, as the reference's. */
 static void complete_login(conn *c, item *it)
@@ -344,7 +246,7 @@ static void complete_login(conn *c, item *it)
     size_t len = it->nbytes - 2, off = 0;
     enum auth_result res = AUTH_BAD_FORMAT;
 
-    if (value_ends_in_crlf(it) && len < sizeof(token)) {
+    if (proto_ends_in_crlf(it) && len < sizeof(token)) {
         while (off < len) {
             char *p;
             size_t n = item_data_span(it, off, &p);
@@ -387,7 +289,7 @@ static void store_done(conn *c, item *it)
     struct text_state *ts = text_state(c);
     enum store_result res;
 
-    if (!value_ends_in_crlf(it)) {
+    if (!proto_ends_in_crlf(it)) {
         STATS_ADD(c, slab[it->slabs_clsid].set_cmds, 1);
         out_string(c, "CLIENT_ERROR bad data chunk");
     } else {
@@ -429,9 +331,9 @@ static void process_update(conn *c, struct token *tok, int ntok,
 
     set_noreply_maybe(c, tok, ntok);
     if (tok[1].length > KEY_MAX_LENGTH ||
-        !parse_flags(tok[2].value, &flags) ||
-        !parse_int32_wrapped(tok[3].value, &exptime) ||
-        !parse_int32_wrapped(tok[4].value, &vlen) ||
+        !proto_parse_flags(tok[2].value, &flags) ||
+        !proto_parse_int32_wrapped(tok[3].value, &exptime) ||
+        !proto_parse_int32_wrapped(tok[4].value, &vlen) ||
         (handle_cas && !safe_strtoull(tok[5].value, &req_cas)) ||
         vlen < 0 || vlen > INT32_MAX - 2) {
         out_string(c, "CLIENT_ERROR bad command line format");
@@ -595,7 +497,7 @@ static void cmd_touch(conn *c, struct token *tok, int ntok)
         out_string(c, "CLIENT_ERROR bad command line format");
         return;
     }
-    if (!parse_int32_wrapped(tok[2].value, &exptime)) {
+    if (!proto_parse_int32_wrapped(tok[2].value, &exptime)) {
         out_string(c, "CLIENT_ERROR invalid exptime argument");
         return;
     }
