@@ -27,6 +27,7 @@
 #include "items.h"
 #include "proto_text.h"
 #include "proto_meta.h"
+#include "base64.h"
 #include "stats.h"
 #include "reply.h"
 
@@ -51,89 +52,6 @@ struct meta_flags {
     bool locked;               /* N, T, R, h or l: the reference bumps the
                                   item only after building the reply */
 };
-
-/* ------------------------------------------------------------------ */
-/* base64 (keys with the b flag)                                      */
-
-static const char b64_chars[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-static int b64_value(unsigned char ch)
-{
-    const char *p;
-
-    if (ch == '=')
-        return 0;
-    if (ch == '\0')
-        return -1;
-    p = strchr(b64_chars, ch);
-    return p == NULL ? -1 : (int)(p - b64_chars);
-}
-
-/* Decode in place, leniently as the reference does: characters outside
- * the alphabet are skipped, the rest must come in groups of four, and
- * decoding stops after the first group holding '=' (one or two of them).
- * Returns the decoded length, 0 on failure. */
-static size_t b64_decode_inplace(char *s, size_t n)
-{
-    unsigned char blk[4];
-    size_t i, valid = 0, out = 0;
-    int cnt = 0, pad = 0;
-
-    for (i = 0; i < n; i++)
-        if (b64_value((unsigned char)s[i]) >= 0)
-            valid++;
-    if (valid == 0 || valid % 4 != 0)
-        return 0;
-    for (i = 0; i < n; i++) {
-        int v = b64_value((unsigned char)s[i]);
-
-        if (v < 0)
-            continue;
-        if (s[i] == '=')
-            pad++;
-        blk[cnt++] = (unsigned char)v;
-        if (cnt < 4)
-            continue;
-        /* out <= i - 3 here, so writing in place never overtakes input */
-        s[out++] = (char)((blk[0] << 2) | (blk[1] >> 4));
-        s[out++] = (char)((blk[1] << 4) | (blk[2] >> 2));
-        s[out++] = (char)((blk[2] << 6) | blk[3]);
-        cnt = 0;
-        if (pad > 2)
-            return 0;
-        if (pad > 0) {
-            out -= (size_t)pad;
-            break;
-        }
-    }
-    return out;
-}
-
-/* Standard base64 with padding; out needs 4 * ((n + 2) / 3) bytes. */
-static size_t b64_encode(const unsigned char *in, size_t n, char *out)
-{
-    size_t i, o = 0;
-
-    for (i = 0; i + 2 < n; i += 3) {
-        out[o++] = b64_chars[in[i] >> 2];
-        out[o++] = b64_chars[((in[i] & 3) << 4) | (in[i + 1] >> 4)];
-        out[o++] = b64_chars[((in[i + 1] & 15) << 2) | (in[i + 2] >> 6)];
-        out[o++] = b64_chars[in[i + 2] & 63];
-    }
-    if (i < n) {
-        out[o++] = b64_chars[in[i] >> 2];
-        if (i + 1 < n) {
-            out[o++] = b64_chars[((in[i] & 3) << 4) | (in[i + 1] >> 4)];
-            out[o++] = b64_chars[(in[i + 1] & 15) << 2];
-        } else {
-            out[o++] = b64_chars[(in[i] & 3) << 4];
-            out[o++] = '=';
-        }
-        out[o++] = '=';
-    }
-    return o;
-}
 
 /* ------------------------------------------------------------------ */
 /* Reply lines                                                        */
@@ -183,12 +101,12 @@ static void r_u64(struct reply *r, char flag, uint64_t v)
 static void r_keytext(struct reply *r, const char *key, size_t nkey,
                       bool bin)
 {
-    char enc[4 * ((KEY_MAX_LENGTH + 2) / 3) + 1];
+    char enc[BASE64_ENCODED_LEN(KEY_MAX_LENGTH)];
 
     if (!bin)
         r_str(r, key, nkey);
     else
-        r_str(r, enc, b64_encode((const unsigned char *)key, nkey, enc));
+        r_str(r, enc, base64_encode((const unsigned char *)key, nkey, enc));
 }
 
 /* " k<key>", followed by " b" for a binary key. */
@@ -345,7 +263,8 @@ static bool meta_preparse(struct token *tok, int ntok, int start,
         switch (o) {
         case 'b':
             of->key_binary = true;
-            tok[1].length = b64_decode_inplace(tok[1].value, tok[1].length);
+            tok[1].length = base64_decode_inplace(tok[1].value,
+                                                  tok[1].length);
             if (tok[1].length == 0) {
                 *err = "CLIENT_ERROR error decoding key";
                 ok = false;
