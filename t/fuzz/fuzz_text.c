@@ -3,9 +3,11 @@
  * text protocol, driven exactly as the socket path drives them.
  *
  * Once (LLVMFuzzerInitialize): defaults as the daemon's main() sets them,
- * then a small cache (-m 8, one worker thread, text protocol only), the
- * storage engine and the worker.  No listener and no clock timer: the
- * clock stands at 2, as right after start-up.
+ * then a small cache (-m 8, one worker thread, -B auto), the clock, the
+ * storage engine, the protocols and the `stats conns` group registered
+ * as main() registers them, and the worker.  No listener and no clock
+ * timer: the clock stands at 2, as right after start-up.  The target
+ * links every source but memcached.c (Makefile.am's core_sources).
  *
  * Per input: a socketpair; one end goes to the worker through
  * dispatch_conn_new(), as an accepted socket would.  The input is
@@ -184,8 +186,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     settings.maxbytes = FUZZ_MAXBYTES;
     settings.num_threads = 1;
     settings.binding_protocol = BIND_AUTO;  /* 0x80 first: binary */
-    process_started = time(NULL) - 2;
-    current_time = 2;
+    clock_init();
     if (!storage_init())
         abort();
     conn_set_protocols(&proto_text_ops, &proto_bin_ops);

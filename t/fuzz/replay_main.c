@@ -15,9 +15,6 @@
 
 #include "fuzz.h"
 
-/* The build renames memcached.c's main with -Dmain=...; this one is ours. */
-#undef main
-
 #define MAX_FILES 4096
 #define REPLAY_MAX_INPUT (1 << 20)
 
