@@ -19,6 +19,14 @@
  * After settings.reqs_per_event commands a connection yields its thread
  * to others and resumes on the next loop pass.
  *
+ * This file knows no protocol: main() registers them as struct protocol
+ * tables (conn_set_protocols), the first byte of a connection picks one
+ * (try_command), which then attaches its own state to the connection
+ * (c->pstate) and gets every command through one indirect call.  A value
+ * a protocol asks for (conn_read_value, conn_swallow_bytes, inline in
+ * conn.h) is handed back through the callback it gave.  Likewise a
+ * readable listener runs the accept function net.c registers.
+ *
  * Buffers: a connection borrows its read buffer (16 KB) from its worker's
  * pool (worker.h) when bytes arrive and gives it back once nothing is
  * unread (reply blocks likewise, in reply.c), so an idle connection holds
@@ -71,7 +79,7 @@ static void note_conn_structs(void)
 }
 
 static conn *conn_create(int sfd, enum conn_states state, short ev_flags,
-                         struct event_base *base, struct worker *t,
+                         struct event_base *base, struct worker *w,
                          bool is_unix)
 {
     conn *c = calloc(1, sizeof(*c));
@@ -79,7 +87,7 @@ static conn *conn_create(int sfd, enum conn_states state, short ev_flags,
     if (c == NULL)
         return NULL;
     c->sfd = sfd;
-    c->worker = t;
+    c->worker = w;
     c->is_unix = is_unix;
     c->state = state;
     c->write_and_go = conn_new_cmd;
@@ -96,13 +104,13 @@ static conn *conn_create(int sfd, enum conn_states state, short ev_flags,
     c->ev_flags = ev_flags;
     if (event_add(&c->event, 0) == -1)
         goto out_free_bufs;
-    if (t != NULL) {
-        pthread_mutex_lock(&t->conns_lock);
-        c->next = t->conns;
-        if (t->conns != NULL)
-            t->conns->prev = c;
-        t->conns = c;
-        pthread_mutex_unlock(&t->conns_lock);
+    if (w != NULL) {
+        pthread_mutex_lock(&w->conns_lock);
+        c->next = w->conns;
+        if (w->conns != NULL)
+            w->conns->prev = c;
+        w->conns = c;
+        pthread_mutex_unlock(&w->conns_lock);
     }
     note_conn_structs();
     log_msg(2, "<%d new client connection", sfd);
@@ -126,8 +134,8 @@ conn *conn_new(int sfd, struct worker *w, bool is_unix)
 /* A read buffer of RBUF_INITIAL bytes for c, which has none. */
 static bool rbuf_acquire(conn *c)
 {
-    struct worker *t = c->worker;
-    char *b = t->rbuf_pooled > 0 ? t->rbuf_pool[--t->rbuf_pooled]
+    struct worker *w = c->worker;
+    char *b = w->rbuf_pooled > 0 ? w->rbuf_pool[--w->rbuf_pooled]
                                  : malloc(RBUF_INITIAL);
 
     if (b == NULL)
@@ -142,12 +150,12 @@ static bool rbuf_acquire(conn *c)
  * freed).  A UDP conn keeps its datagram-sized buffer. */
 static void rbuf_release(conn *c)
 {
-    struct worker *t = c->worker;
+    struct worker *w = c->worker;
 
     if (c->rbuf == NULL || c->rbytes != 0 || c->is_udp)
         return;
-    if (c->rsize == RBUF_INITIAL && t->rbuf_pooled < BUF_POOL_MAX)
-        t->rbuf_pool[t->rbuf_pooled++] = c->rbuf;
+    if (c->rsize == RBUF_INITIAL && w->rbuf_pooled < BUF_POOL_MAX)
+        w->rbuf_pool[w->rbuf_pooled++] = c->rbuf;
     else
         free(c->rbuf);
     c->rbuf = c->rcurr = NULL;
@@ -155,11 +163,11 @@ static void rbuf_release(conn *c)
 }
 
 /* The worker is leaving (conn_close_all): free what its pools hold. */
-static void conn_pools_free(struct worker *t)
+static void conn_pools_free(struct worker *w)
 {
-    while (t->rbuf_pooled > 0)
-        free(t->rbuf_pool[--t->rbuf_pooled]);
-    reply_pool_free(t);
+    while (w->rbuf_pooled > 0)
+        free(w->rbuf_pool[--w->rbuf_pooled]);
+    reply_pool_free(w);
 }
 
 static void conn_free(conn *c)
@@ -175,21 +183,21 @@ static void conn_free(conn *c)
 
 static void conn_close(conn *c)
 {
-    struct worker *t = c->worker;
+    struct worker *w = c->worker;
 
     event_del(&c->event);
     log_msg(2, "<%d connection closed.", c->sfd);
     /* Off the list before the fd is closed: "stats conns" on another
      * worker must not query a closed fd, or one accept() just reused. */
-    if (t != NULL) {
-        pthread_mutex_lock(&t->conns_lock);
+    if (w != NULL) {
+        pthread_mutex_lock(&w->conns_lock);
         if (c->prev != NULL)
             c->prev->next = c->next;
         else
-            t->conns = c->next;
+            w->conns = c->next;
         if (c->next != NULL)
             c->next->prev = c->prev;
-        pthread_mutex_unlock(&t->conns_lock);
+        pthread_mutex_unlock(&w->conns_lock);
     }
     if (!c->is_udp)
         close(c->sfd);      /* a UDP socket is shared; main closes it */
@@ -202,11 +210,11 @@ static void conn_close(conn *c)
 /* -o idle_timeout: close this worker's connections that have sent no
  * command for longer than the timeout while waiting for one.  Called by
  * the worker's own one-second timer, so the conns are its own. */
-void conn_close_idle(struct worker *t)
+void conn_close_idle(struct worker *w)
 {
     conn *c, *next;
 
-    for (c = t->conns; c != NULL; c = next) {
+    for (c = w->conns; c != NULL; c = next) {
         next = c->next;
         /* The worker's UDP conn is its share of the UDP socket, not a
          * client: closing it would end UDP service on this worker.
@@ -225,11 +233,11 @@ void conn_close_idle(struct worker *t)
     }
 }
 
-void conn_close_all(struct worker *t)
+void conn_close_all(struct worker *w)
 {
-    while (t->conns != NULL)
-        conn_close(t->conns);
-    conn_pools_free(t);
+    while (w->conns != NULL)
+        conn_close(w->conns);
+    conn_pools_free(w);
 }
 
 static bool update_event(conn *c, short new_flags)
@@ -424,13 +432,13 @@ static void udp_reset(conn *c)
 }
 
 /* A worker's own conn for every UDP socket (called by the worker). */
-void conn_udp_attach(struct worker *t)
+void conn_udp_attach(struct worker *w)
 {
     int i;
 
     for (i = 0; i < udp_count; i++) {
         conn *c = conn_create(udp_fds[i], conn_read, EV_READ | EV_PERSIST,
-                              t->base, t, false);
+                              w->base, w, false);
         char *nb;
 
         if (c == NULL) {
@@ -761,12 +769,12 @@ void conn_stats(ADD_STAT add, void *cookie)
     for (c = listen_conns; c != NULL; c = c->next)
         conn_stat_lines(c, add, cookie);
     for (i = 0; i < worker_count(); i++) {
-        struct worker *t = worker_get(i);
+        struct worker *w = worker_get(i);
 
-        pthread_mutex_lock(&t->conns_lock);
-        for (c = t->conns; c != NULL; c = c->next)
+        pthread_mutex_lock(&w->conns_lock);
+        for (c = w->conns; c != NULL; c = c->next)
             conn_stat_lines(c, add, cookie);
-        pthread_mutex_unlock(&t->conns_lock);
+        pthread_mutex_unlock(&w->conns_lock);
     }
 }
 

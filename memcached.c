@@ -47,6 +47,7 @@
 static struct event_base *main_base;
 static struct event clock_event;
 static bool stop_main_loop;
+
 /* ------------------------------------------------------------------ */
 /* Clock and signals (main thread)                                    */
 

@@ -65,38 +65,38 @@ bool reply_init(conn *c)
     return c->iov != NULL && c->ilist != NULL;
 }
 
-static struct wblock *wblock_get(struct worker *t)
+static struct wblock *wblock_get(struct worker *w)
 {
-    struct wblock *b = t->wb_pool;
+    struct wblock *b = w->wb_pool;
 
     if (b == NULL)
         return malloc(sizeof(*b));
-    t->wb_pool = b->next;
-    t->wb_pooled--;
+    w->wb_pool = b->next;
+    w->wb_pooled--;
     return b;
 }
 
-static void wblock_put(struct worker *t, struct wblock *b)
+static void wblock_put(struct worker *w, struct wblock *b)
 {
-    if (t->wb_pooled >= BUF_POOL_MAX) {
+    if (w->wb_pooled >= BUF_POOL_MAX) {
         free(b);
         return;
     }
-    b->next = t->wb_pool;
-    t->wb_pool = b;
-    t->wb_pooled++;
+    b->next = w->wb_pool;
+    w->wb_pool = b;
+    w->wb_pooled++;
 }
 
 /* The worker is leaving (conn_close_all): free its spare blocks. */
-void reply_pool_free(struct worker *t)
+void reply_pool_free(struct worker *w)
 {
     struct wblock *b;
 
-    while ((b = t->wb_pool) != NULL) {
-        t->wb_pool = b->next;
+    while ((b = w->wb_pool) != NULL) {
+        w->wb_pool = b->next;
         free(b);
     }
-    t->wb_pooled = 0;
+    w->wb_pooled = 0;
 }
 
 /* Release everything queued for writing: item references and blocks. */
