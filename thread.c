@@ -1,7 +1,7 @@
 /*
  * thread.c: the worker threads, and how new connections reach them.
  *
- * The main thread accepts; dispatch_conn_new() picks the next worker
+ * The main thread accepts (net.c); dispatch_conn_new() picks the next worker
  * round robin, appends the socket to that worker's connection queue and
  * writes one byte to the worker's notify pipe.  The worker, woken by its
  * own libevent loop, pops the queue and makes a conn that it alone drives
@@ -16,8 +16,8 @@
  *
  * and these leaves, under which no other lock is ever taken:
  *   cq->lock        a worker's new-connection queue (this file)
- *   conns_lock      membership of a worker's connection list (the owner
- *                   links and unlinks; `stats conns` walks it)
+ *   conns_lock      membership of a worker's connection list (worker.h;
+ *                   conn.c links and unlinks, `stats conns` walks it)
  *   stats_lock      stats_state, the server-wide counters, and the
  *                   per-thread reset baselines (stats.c)
  *   prefix_lock     the "stats detail" prefix table (stats.c)
@@ -31,8 +31,10 @@
  * expansion) release their own lock before touching items, LRUs or
  * slabs; walking an LRU they only try item locks (against the order).
  * Per-request counters take no lock at all (single writer, see
- * stats_add in worker.h).  The engine's own locks are described in
- * items.c.
+ * stats_add in worker.h).  The tables filled before the workers start
+ * -- the workers (worker.c), the protocols (conn.c), the stats groups
+ * (stats.c) -- are read-only afterwards and take no lock.  The engine's
+ * own locks are described in items.c.
  */
 #include "memcached.h"
 #include "thread.h"
