@@ -21,18 +21,21 @@
  *   stats_lock      stats_state, the server-wide counters, and the
  *                   per-thread reset baselines (stats.c)
  *   prefix_lock     the "stats detail" prefix table (stats.c)
- *   cfg_lock        the engine's run-time tunables, lru tune (items.c)
- *   maint_lock      the LRU maintainer's sleep/stop (items.c)
+ *   cfg_lock        the engine's run-time tunables, lru tune
+ *                   (engine_config.c)
  *   crawl_lock      the crawler's requests and state (crawler.c)
- *   mover_lock      the slab mover's sleep/stop (slabs.c)
- *   maint_lock      the hash expansion thread's wake-up (assoc.c)
+ *   mover_lock      the slab mover's request and counters
+ *                   (slab_mover.c)
+ *   bgthread lock   each background thread's sleep, wake-up and stop
+ *                   (bgthread.c: the LRU maintainer, crawler, slab
+ *                   mover and hash expander have one each)
  *   init_lock       the start-up barrier: workers report ready (here)
  * The background threads (maintainer, crawler, slab mover, hash
  * expansion) release their own lock before touching items, LRUs or
  * slabs; walking an LRU they only try item locks (against the order).
  * Per-request counters take no lock at all (single writer, see
  * stats_add in thread.h).  The engine's own locks are described in
- * items.c.
+ * items.c, lru.c and assoc.c.
  */
 #include "memcached.h"
 #include "thread.h"
