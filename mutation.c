@@ -3,8 +3,10 @@
  * (mutation.h): one observer, published through an atomic pointer so
  * that the engine's threads read it without a lock.
  *
- * Locks: none.  The observer record is replaced, never freed: the one in
- * use may still be read by a thread that loaded it just before a change.
+ * Locks: none.  Observer records are never freed: two slots alternate,
+ * so a thread that loaded the current one just before a change still
+ * reads a valid record (registration happens at start-up; two changes
+ * in the time one mutation takes would be needed to reuse a slot).
  */
 #include "mutation.h"
 #include "items.h"

@@ -16,6 +16,8 @@
  *               lookup, by the LRU tail walk or by the crawler).
  *   MUT_FLUSH   flush_all: items stored at or before `when` (rel_time_t;
  *               0: now) are dead from then on.  `it` is NULL.
+ * The observer runs in whichever thread made the change: a worker, or
+ * the LRU maintainer, crawler or slab mover for evictions and reclaims.
  * Item events are called with the key's item lock held (so, for one key,
  * in the order the engine applied them) and, for EVICT/EXPIRE from the
  * LRU, with that class's LRU lock held too.  `it` stays valid for the
