@@ -3,7 +3,7 @@
  *
  * Open hashing: 2^hashpower buckets, each a singly linked chain through
  * it->h_next.  Item lock stripe i covers bucket b iff (b & lockmask) == i;
- * items.c makes the stripe count <= the initial bucket count, so one
+ * item_locks_init() makes the stripe count <= the initial bucket count, so one
  * bucket is always under exactly one item lock.  When the table holds
  * more than 1.5 items per bucket an insert wakes the expansion thread,
  * which doubles the table without ever holding more than one item lock:
@@ -18,13 +18,18 @@
  *      false, then locks and unlocks every stripe in turn: after that
  *      sweep no lookup can still be using the old state, and the old
  *      table is freed.  Requests never wait for the whole rehash.
- * Locks: none for the table itself (the caller's item lock guards its
+ * Locks: this file also owns the striped item locks (item_lock() and
+ * friends): stripe i covers every hash value whose low item_lock_power()
+ * bits equal i, so it guards those buckets' chains and, by the engine's
+ * rules (items.h), every field of the items on them but the LRU links.
+ * The table itself needs no other lock (the caller's item lock guards its
  * bucket; the shared pointers are atomics written only by the expansion
- * thread).  maint_lock guards the thread's wake-up flags; it is taken
- * under an item lock (so last in the order) and never held while taking
- * item locks.
+ * thread).  The expansion thread's wake-up goes through its bgthread's
+ * lock (bgthread.c), which is taken under an item lock (so last in the
+ * order) and never held while taking item locks.
  */
 #include "assoc.h"
+#include "bgthread.h"
 #include "hash.h"
 
 #include <assert.h>
@@ -47,12 +52,71 @@ static unsigned int exp_oldpower;  /*   power of exp_old */
 static uint64_t expand_bucket;     /* atomic: old buckets below are moved */
 static uint64_t hash_items;        /* atomic */
 
-static pthread_mutex_t maint_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t maint_cond = PTHREAD_COND_INITIALIZER;
-static bool maint_wanted;          /* maint_lock: expansion requested */
-static bool maint_stop;            /* maint_lock: thread must exit */
-static bool maint_running;         /* set by the thread's owner only */
-static pthread_t maint_tid;
+static struct bgthread expander = BGTHREAD_INITIALIZER;
+
+#define ITEM_LOCK_POWER_MAX 13   /* 8192 striped item locks */
+static pthread_mutex_t *item_locks;
+static unsigned int item_lock_pow;
+
+/* ---- the striped item locks ---- */
+
+/* 2^13 stripes for 4+ threads, 2^12 below; never more stripes than
+ * initial hash buckets, so each bucket is under exactly one lock (the
+ * table only grows).  That is why -o hashpower may be small in tests. */
+static bool item_locks_init(unsigned int hp)
+{
+    unsigned int pw = settings.num_threads >= 4 ? ITEM_LOCK_POWER_MAX
+                                                : ITEM_LOCK_POWER_MAX - 1;
+    size_t i, n;
+
+    if (pw > hp)
+        pw = hp;
+    n = (size_t)1 << pw;
+    item_locks = calloc(n, sizeof(*item_locks));
+    if (item_locks == NULL)
+        return false;
+    for (i = 0; i < n; i++)
+        pthread_mutex_init(&item_locks[i], NULL);
+    item_lock_pow = pw;
+    return true;
+}
+
+static void item_locks_free(void)
+{
+    size_t i, n = (size_t)1 << item_lock_pow;
+
+    for (i = 0; i < n && item_locks != NULL; i++)
+        pthread_mutex_destroy(&item_locks[i]);
+    free(item_locks);
+    item_locks = NULL;
+}
+
+unsigned int item_lock_power(void)
+{
+    return item_lock_pow;
+}
+
+static inline pthread_mutex_t *lock_for(uint32_t hv)
+{
+    return &item_locks[hv & ((1u << item_lock_pow) - 1)];
+}
+
+void item_lock(uint32_t hv)
+{
+    pthread_mutex_lock(lock_for(hv));
+}
+
+bool item_trylock(uint32_t hv)
+{
+    return pthread_mutex_trylock(lock_for(hv)) == 0;
+}
+
+void item_unlock(uint32_t hv)
+{
+    pthread_mutex_unlock(lock_for(hv));
+}
+
+/* ---- the table ---- */
 
 bool assoc_init(int hashpower_init)
 {
@@ -63,9 +127,14 @@ bool assoc_init(int hashpower_init)
         fprintf(stderr, "assoc: hashpower must be 1..%d\n", HASHPOWER_MAX);
         return false;
     }
+    if (!item_locks_init(hp)) {
+        fprintf(stderr, "items: cannot allocate item locks\n");
+        return false;
+    }
     primary_hashtable = calloc(hashsize(hp), sizeof(item *));
     if (primary_hashtable == NULL) {
         fprintf(stderr, "assoc: cannot allocate the hash table\n");
+        item_locks_free();
         return false;
     }
     hashpower = hp;
@@ -78,10 +147,11 @@ bool assoc_init(int hashpower_init)
 
 void assoc_shutdown(void)
 {
-    assert(!maint_running);
+    assert(!bgthread_running(&expander));
     assert(!expanding);
     free(primary_hashtable);
     primary_hashtable = NULL;
+    item_locks_free();
 }
 
 #define LOAD(v) __atomic_load_n(&(v), __ATOMIC_RELAXED)
@@ -122,12 +192,8 @@ bool assoc_insert(item *it, uint32_t hv)
     *b = it;
     n = __atomic_add_fetch(&hash_items, 1, __ATOMIC_RELAXED);
     if (!LOAD(expanding) && n > hashsize(LOAD(hashpower)) * 3 / 2 &&
-        LOAD(hashpower) < HASHPOWER_MAX) {
-        pthread_mutex_lock(&maint_lock);
-        maint_wanted = true;
-        pthread_cond_signal(&maint_cond);
-        pthread_mutex_unlock(&maint_lock);
-    }
+        LOAD(hashpower) < HASHPOWER_MAX)
+        bgthread_wake(&expander);
     return true;
 }
 
@@ -236,53 +302,25 @@ static bool needs_expand(void)
                hashsize(hp) * 3 / 2;
 }
 
-static void *assoc_maintenance_thread(void *arg)
+/* Sleeps until an insert finds the table too full; an expansion in
+ * progress when a stop is asked for is finished first (it is bounded). */
+static void expander_run(struct bgthread *t)
 {
-    (void)arg;
-    for (;;) {
-        pthread_mutex_lock(&maint_lock);
-        while (!maint_stop && !maint_wanted)
-            pthread_cond_wait(&maint_cond, &maint_lock);
-        maint_wanted = false;
-        if (maint_stop) {
-            pthread_mutex_unlock(&maint_lock);
-            break;
-        }
-        pthread_mutex_unlock(&maint_lock);
+    while (bgthread_sleep(t, 0)) {
         /* Items may have kept coming during a doubling: repeat. */
         while (needs_expand())
             assoc_expand();
     }
-    return NULL;
 }
 
 bool assoc_start_expand_thread(void)
 {
-    int rc;
-
-    maint_stop = false;
-    maint_wanted = false;
-    rc = pthread_create(&maint_tid, NULL, assoc_maintenance_thread, NULL);
-    if (rc != 0) {
-        fprintf(stderr, "assoc: cannot create expansion thread: %s\n",
-                strerror(rc));
-        return false;
-    }
-    maint_running = true;
-    return true;
+    return bgthread_start(&expander, "mc-hashexpand", expander_run, NULL);
 }
 
-/* An expansion in progress is finished first (it is bounded). */
 void assoc_stop_expand_thread(void)
 {
-    if (!maint_running)
-        return;
-    pthread_mutex_lock(&maint_lock);
-    maint_stop = true;
-    pthread_cond_signal(&maint_cond);
-    pthread_mutex_unlock(&maint_lock);
-    pthread_join(maint_tid, NULL);
-    maint_running = false;
+    bgthread_stop(&expander);
 }
 
 unsigned int assoc_hashpower(void)

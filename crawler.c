@@ -3,21 +3,27 @@
  * walks class LRUs and reclaims expired and flushed items before they
  * cost an eviction, and the metadump/mgdump walks.
  *
- * A walk puts a cursor (items.c's ITEM_CRAWLER fake item) at the tail of
+ * A walk puts a cursor (lru.c's ITEM_CRAWLER fake item) at the tail of
  * each segment and steps it towards the head, one item per step; each
  * step holds the class's LRU lock only to move the cursor and try the
  * next item's lock, so writers wait at most for one item.  Schedule: a
  * crawl on demand ("lru_crawler crawl"), and each class on its own timer
  * that halves when the last crawl of it found more than 1% dead items
- * and doubles (up to an hour) when it found none.
+ * and doubles (up to an hour) when it found none.  The metadump lines
+ * (key, expiry, last access, CAS, fetched, class, size) are formatted
+ * here too.
  *
- * Locks: crawl_lock (a leaf, with crawl_cond) guards the request mask
- * and the thread's start/stop; `busy` (atomic) is claimed by one walk at
- * a time (a crawl or a dump), as the reference allows one crawler job.
- * Item locks are only tried, under the LRU lock (items.c).
+ * Locks: crawl_lock (a leaf) guards the request mask and the thread's
+ * running state; the thread sleeps and stops through its bgthread.
+ * `busy` (atomic) is claimed by one walk at a time (a crawl or a dump),
+ * as the reference allows one crawler job.  Item locks are only tried,
+ * under the LRU lock (lru.c).
  */
 #include "crawler.h"
-#include "items.h"
+#include "base64.h"
+#include "bgthread.h"
+#include "item_layout.h"
+#include "lru.h"
 #include "slabs.h"
 
 #include <pthread.h>
@@ -34,8 +40,7 @@
 #define CLASS_ID_MAX (MAX_SLAB_CLASSES - 2)  /* as the reference */
 
 static pthread_mutex_t crawl_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t crawl_cond = PTHREAD_COND_INITIALIZER;
-static pthread_t crawl_tid;
+static struct bgthread crawler = BGTHREAD_INITIALIZER;
 static bool running;                      /* under crawl_lock */
 static bool stopping;                     /* atomic */
 static item *crawler_cursor;              /* the thread's, under crawl_lock */
@@ -104,8 +109,8 @@ static uint32_t walk_seg(item *cur, unsigned int id, enum lru_seg seg,
     item *it;
     uint32_t hv;
 
-    item_crawler_link(cur, id, seg);
-    while ((st = item_crawler_step(cur, id, &it, &hv)) != CRAWL_DONE) {
+    lru_cursor_link(cur, id, seg);
+    while ((st = lru_cursor_step(cur, id, &it, &hv)) != CRAWL_DONE) {
         bool go_on;
 
         if (st == CRAWL_SKIP) {
@@ -113,14 +118,14 @@ static uint32_t walk_seg(item *cur, unsigned int id, enum lru_seg seg,
             continue;
         }
         go_on = fn(it, hv, id, arg);
-        item_crawler_release(it, hv);
+        lru_cursor_release(it, hv);
         seen++;
         if (!go_on || (max != 0 && seen >= max))
             break;
         if (sleep_us > 0 && seen % CRAWL_PER_SLEEP == 0)
             usleep(sleep_us);
     }
-    item_crawler_unlink(cur, id);
+    lru_cursor_unlink(cur, id);
     return seen;
 }
 
@@ -132,7 +137,7 @@ static bool reclaim_fn(item *it, uint32_t hv, unsigned int id, void *arg)
 {
     struct reclaim_arg *ra = arg;
 
-    if (item_crawler_reclaim(it, hv, id))
+    if (lru_cursor_reclaim(it, hv, id))
         ra->reclaimed++;
     return !__atomic_load_n(&stopping, __ATOMIC_RELAXED);
 }
@@ -187,27 +192,23 @@ static enum pick do_pick(bool *mask)
     return any ? PICK_TIMED : PICK_NONE;
 }
 
-static void *crawler_thread(void *arg)
+static void crawler_run(struct bgthread *t)
 {
-    item *cur = arg;
+    item *cur = t->arg;
     bool mask[MAX_SLAB_CLASSES];
 
-    pthread_mutex_lock(&crawl_lock);
-    while (!__atomic_load_n(&stopping, __ATOMIC_RELAXED)) {
+    do {
         struct engine_config c;
-        struct timespec ts;
         unsigned int i;
-        enum pick got = do_pick(mask);
+        enum pick got;
 
+        pthread_mutex_lock(&crawl_lock);
+        got = do_pick(mask);
+        pthread_mutex_unlock(&crawl_lock);
         /* A requested walk's requester claimed `busy` for it; a timed one
          * claims it here, and waits if a dump or a request holds it. */
-        if (got == PICK_NONE || (got == PICK_TIMED && !claim_busy())) {
-            clock_gettime(CLOCK_REALTIME, &ts);
-            ts.tv_sec += 1;
-            pthread_cond_timedwait(&crawl_cond, &crawl_lock, &ts);
+        if (got == PICK_NONE || (got == PICK_TIMED && !claim_busy()))
             continue;
-        }
-        pthread_mutex_unlock(&crawl_lock);
         __atomic_add_fetch(&starts, 1, __ATOMIC_RELAXED);
         engine_config_get(&c);
         for (i = 1; i <= CLASS_ID_MAX &&
@@ -215,40 +216,34 @@ static void *crawler_thread(void *arg)
             if (mask[i] && i <= slabs_largest_class())
                 crawl_class(cur, i, &c);
         release_busy();
-        pthread_mutex_lock(&crawl_lock);
-    }
-    pthread_mutex_unlock(&crawl_lock);
-    return NULL;
+    } while (bgthread_sleep(t, 1000000));
 }
 
 bool crawler_start(void)
 {
     item *cur;
-    int rc;
+    bool ok;
 
     pthread_mutex_lock(&crawl_lock);
     if (running) {
         pthread_mutex_unlock(&crawl_lock);
         return false;
     }
-    cur = item_crawler_new();
+    cur = lru_cursor_new();
     if (cur == NULL) {
         pthread_mutex_unlock(&crawl_lock);
         return false;
     }
     __atomic_store_n(&stopping, false, __ATOMIC_RELAXED);
-    rc = pthread_create(&crawl_tid, NULL, crawler_thread, cur);
-    if (rc == 0) {
+    ok = bgthread_start(&crawler, "mc-crawler", crawler_run, cur);
+    if (ok) {
         running = true;
         crawler_cursor = cur;
     }
     pthread_mutex_unlock(&crawl_lock);
-    if (rc != 0) {
-        fprintf(stderr, "crawler: cannot start: %s\n", strerror(rc));
+    if (!ok)
         free(cur);
-        return false;
-    }
-    return true;
+    return ok;
 }
 
 void crawler_stop(void)
@@ -261,9 +256,8 @@ void crawler_stop(void)
         return;
     }
     __atomic_store_n(&stopping, true, __ATOMIC_RELAXED);
-    pthread_cond_signal(&crawl_cond);
     pthread_mutex_unlock(&crawl_lock);
-    pthread_join(crawl_tid, NULL);
+    bgthread_stop(&crawler);
     pthread_mutex_lock(&crawl_lock);
     running = false;
     free(crawler_cursor);
@@ -314,9 +308,76 @@ enum crawler_result crawler_crawl(const char *classes)
     }
     for (i = 1; i <= CLASS_ID_MAX; i++)
         requested[i] = mask[i];
-    pthread_cond_signal(&crawl_cond);
     pthread_mutex_unlock(&crawl_lock);
+    bgthread_wake(&crawler);
     return CRAWLER_OK;
+}
+
+/* Keys are printed URL-encoded in metadump, as the reference does. */
+static size_t key_urlencode(const char *k, size_t n, char *out)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t i, o = 0;
+
+    for (i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)k[i];
+
+        if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+            (ch >= '0' && ch <= '9') || ch == '-' || ch == '.' ||
+            ch == '_' || ch == '~') {
+            out[o++] = (char)ch;
+        } else {
+            out[o++] = '%';
+            out[o++] = hex[ch >> 4];
+            out[o++] = hex[ch & 15];
+        }
+    }
+    return o;
+}
+
+/* Caller holds the item lock.  A "key=... exp=..." metadump line (with
+ * "\n") or, if mg, an "mg <key>\r\n" line; 0 if the item is dead. */
+static size_t metadump_line(item *it, bool mg, char *buf, size_t len)
+{
+    rel_time_t t_now = now();
+    char key[KEY_MAX_LENGTH * 3 + 1];
+    size_t nk, i;
+    int n;
+
+    if (len < sizeof(key) + 160 || !(iflags(it) & ITEM_LINKED) ||
+        item_is_dead(it, t_now))
+        return 0;
+    if (mg) {
+        bool plain = true;
+
+        for (i = 0; i < it->nkey; i++)
+            if ((unsigned char)item_key(it)[i] <= ' ')
+                plain = false;
+        if (plain)
+            n = snprintf(buf, len, "mg %.*s\r\n", (int)it->nkey,
+                         item_key(it));
+        else {
+            nk = base64_encode((const unsigned char *)item_key(it), it->nkey,
+                               key);
+            n = snprintf(buf, len, "mg %.*s b\r\n", (int)nk, key);
+        }
+        return n > 0 ? (size_t)n : 0;
+    }
+    nk = key_urlencode(item_key(it), it->nkey, key);
+    n = snprintf(buf, len,
+                 "key=%.*s exp=%lld la=%lld cas=%llu fetch=%s cls=%u "
+                 "size=%zu\n",
+                 (int)nk, key,
+                 it->exptime == 0 ? -1LL
+                                  : (long long)it->exptime + process_started,
+                 (long long)itime(it) + process_started,
+                 (unsigned long long)item_get_cas(it),
+                 (iflags(it) & ITEM_FETCHED) ? "yes" : "no",
+                 (unsigned int)it->slabs_clsid,
+                 /* The reference keeps non-zero client flags in the
+                  * item (4 bytes); report its figure. */
+                 item_ntotal(it) + (it->client_flags ? 4 : 0));
+    return n > 0 ? (size_t)n : 0;
 }
 
 struct dump_arg {
@@ -332,7 +393,7 @@ static bool dump_fn(item *it, uint32_t hv, unsigned int id, void *arg)
 
     (void)hv;
     (void)id;
-    da->len = item_metadump_line(it, da->mg, da->buf, sizeof(da->buf));
+    da->len = metadump_line(it, da->mg, da->buf, sizeof(da->buf));
     return false;    /* one item per walk_seg call; see crawler_dump */
 }
 
@@ -347,18 +408,18 @@ static void dump_seg(item *cur, unsigned int id, enum lru_seg seg,
     item *it;
     uint32_t hv;
 
-    item_crawler_link(cur, id, seg);
-    while ((st = item_crawler_step(cur, id, &it, &hv)) != CRAWL_DONE) {
+    lru_cursor_link(cur, id, seg);
+    while ((st = lru_cursor_step(cur, id, &it, &hv)) != CRAWL_DONE) {
         if (st == CRAWL_SKIP) {
             sched_yield();
             continue;
         }
         dump_fn(it, hv, id, da);
-        item_crawler_release(it, hv);
+        lru_cursor_release(it, hv);
         if (da->len > 0)
             line(da->buf, da->len, cookie);
     }
-    item_crawler_unlink(cur, id);
+    lru_cursor_unlink(cur, id);
 }
 
 enum crawler_result crawler_dump(const char *classes, bool mg,
@@ -378,7 +439,7 @@ enum crawler_result crawler_dump(const char *classes, bool mg,
     if (!claim_busy())
         return CRAWLER_RUNNING;
     da = calloc(1, sizeof(*da));
-    cur = item_crawler_new();
+    cur = lru_cursor_new();
     if (da == NULL || cur == NULL)
         goto out_free;
     da->mg = mg;

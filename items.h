@@ -15,6 +15,7 @@
 #define ITEMS_H
 
 #include "memcached.h"
+#include "engine_config.h"
 
 typedef struct _stritem item;
 
@@ -84,7 +85,7 @@ enum delete_result {
     DELETE_OK, DELETE_NOT_FOUND, DELETE_EXISTS
 };
 
-/* Start-up and shutdown of the whole engine (slabs, assoc, items, the
+/* Start-up and shutdown of the whole engine (slabs, assoc, LRUs, the
  * hash-expansion thread).  Reads settings.  false + message on failure. */
 bool storage_init(void);
 void storage_shutdown(void);   /* stops threads, frees everything */
@@ -140,7 +141,7 @@ struct storage_totals {
     uint64_t lru_maintainer_juggles;  /* maintainer passes */
     uint64_t lru_crawler_starts;      /* crawls begun */
     bool lru_crawler_running;
-    struct slab_move_stats {          /* slabs.c, the page mover */
+    struct slab_move_stats {          /* slab_mover.c */
         uint64_t rescues, evictions_nomem, busy_items, slabs_moved;
         uint64_t global_page_pool;    /* pages not in any class */
         bool running;
@@ -171,107 +172,18 @@ void item_cachedump(unsigned int clsid, unsigned int limit,
                     void (*line)(const char *s, size_t len, void *cookie),
                     void *cookie);
 
-/* Size of the item header + key + CAS for a given key length, and the
- * slab class an item with that total size would use (0: too large for
- * any class, i.e. chunked).  For stats and tests. */
+/* Size of the item header + key + CAS for a given key length and value
+ * size.  For stats and tests. */
 size_t item_total_size(size_t nkey, size_t nbytes);
 
-/* Engine-internal (assoc.c's expansion thread, unit tests): the striped
- * item locks.  Lock i covers every hash value whose low
- * item_lock_power() bits equal i, so item_lock(i) locks stripe i.  No
- * thread may block on a second item lock while holding one, except the
- * expansion thread (which holds no other lock while doing so). */
-unsigned int item_lock_power(void);
-void item_lock(uint32_t hv);
-void item_unlock(uint32_t hv);
+/* Take one more reference to an item: the caller holds the item's lock
+ * (as the mutation hook's observer does) or already a reference. */
+void item_hold(item *it);
 
-/* ---------------------------------------------------------------------
- * Background machinery: settings, the LRU maintainer, and the hooks the
- * crawler (crawler.c) and the slab mover (slabs.c) use.
- * ------------------------------------------------------------------- */
-
-/* Tunables of the engine's background work ("-o" options, the lru,
- * lru_crawler and slabs admin commands).  Read and written only through
- * engine_config_get/engine_config_set (a leaf lock, never on the hot
- * path; the few fields the hot path needs are mirrored in atomics). */
-struct engine_config {
-    bool lru_maintainer;        /* maintainer thread runs */
-    bool lru_segmented;         /* HOT/WARM/COLD (else all in COLD) */
-    bool temp_lru;              /* short-TTL items go to TEMP */
-    int temporary_ttl;          /* seconds; TTL below this: TEMP */
-    unsigned int hot_lru_pct;   /* % of a class's bytes HOT may hold */
-    unsigned int warm_lru_pct;  /* % WARM may hold */
-    double hot_max_factor;      /* HOT tail older than COLD age * this */
-    double warm_max_factor;     /* moves down; likewise WARM */
-    bool lru_crawler;           /* crawler thread runs */
-    unsigned int crawler_sleep; /* microseconds per 1000 items checked */
-    uint32_t crawler_tocrawl;   /* items checked per LRU per crawl, 0: all */
-    bool slab_reassign;         /* pages may move between classes */
-    int slab_automove;          /* 0 off, 1 default, 2 aggressive */
-    double slab_automove_ratio; /* age ratio for mode 1 */
-    unsigned int slab_automove_window; /* seconds of history */
-    double slab_automove_freeratio;    /* free share a class may keep */
-};
-void engine_config_get(struct engine_config *out);
-void engine_config_set(const struct engine_config *in);
-
-/* One "-o name[=val]" option: OPT_OK, OPT_BAD (a message went to
- * stderr), or OPT_UNKNOWN (not ours). */
-enum opt_result { OPT_UNKNOWN, OPT_OK, OPT_BAD };
-enum opt_result engine_option(const char *name, const char *val);
-
-/* "stats" lines: the slab mover, crawler and maintainer counters (put
- * after hash_is_expanding), and "stats settings" lines in three parts
- * at the reference's positions (0: slab_reassign..slab_automove_window,
- * 1: lru_crawler..lru_crawler_tocrawl, 2: lru_maintainer_thread..). */
-void engine_general_stats(ADD_STAT add, void *cookie,
-                          const struct storage_totals *t);
-void engine_settings_stats(ADD_STAT add, void *cookie, int part);
-
-/* Start and stop the maintainer, crawler and slab mover threads, as
- * configured.  Called by main() after storage_init(). */
+/* Start and stop the LRU maintainer, crawler and slab mover threads, as
+ * configured (engine_config.h).  Called by main() after storage_init(). */
 bool engine_threads_start(void);
 void engine_threads_stop(void);
-
-/* The LRU maintainer alone (items.c), for "lru mode" and tests. */
-bool lru_maintainer_start(void);
-void lru_maintainer_stop(void);
-/* One pass of the maintainer over class id (tests).  Items moved. */
-int lru_maintainer_juggle(unsigned int id);
-
-/* Per class figures for slabs.c's automover. */
-uint64_t item_class_evictions(unsigned int id);
-rel_time_t item_class_age(unsigned int id);
-
-/* Crawler support.  A cursor is a fake item (ITEM_CRAWLER) placed in an
- * LRU segment and moved from the tail towards the head one item per
- * step; all LRU walkers skip cursors.  Each step returns the item passed
- * over, referenced and with its item lock held (*hv), or says the walk
- * is done or that this item was busy and skipped. */
-enum crawl_step { CRAWL_DONE, CRAWL_SKIP, CRAWL_ITEM };
-item *item_crawler_new(void);
-void item_crawler_link(item *cur, unsigned int id, enum lru_seg seg);
-void item_crawler_unlink(item *cur, unsigned int id);
-enum crawl_step item_crawler_step(item *cur, unsigned int id, item **it,
-                                  uint32_t *hv);
-/* Caller holds the item lock: reclaim it if dead (counts it for the
- * class as crawler_reclaimed); true if it was reclaimed. */
-bool item_crawler_reclaim(item *it, uint32_t hv, unsigned int id);
-/* Drop the step's reference and item lock. */
-void item_crawler_release(item *it, uint32_t hv);
-/* Caller holds the item lock.  A "key=... exp=..." metadump line (with
- * "\n") or, if mg, an "mg <key>\r\n" line; 0 if the item is dead. */
-size_t item_metadump_line(item *it, bool mg, char *buf, size_t len);
-
-/* Slab mover support: free the chunk at `p` of class id so its page can
- * move (rescue the item into another chunk of the class if one is free,
- * else evict it).  EVAC_BUSY: try again later. */
-enum evac_result { EVAC_DONE, EVAC_RESCUED, EVAC_EVICTED, EVAC_BUSY };
-enum evac_result item_evacuate(void *p, unsigned int id,
-                               const char *page, size_t page_len);
-/* Evict chunked items whose data chunks lie in [page, page+len).
- * Returns how many were busy (held by readers). */
-unsigned int item_evacuate_chunked(const char *page, size_t len);
 
 /* ---------------------------------------------------------------------
  * Meta support: what the meta commands (proto_meta.c) need beyond the

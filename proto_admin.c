@@ -7,8 +7,8 @@
  * mgdump, absent from 1.6.18, answers like later releases.
  *
  * No state and no locks of its own: settings change through
- * engine_config_get/set (items.c, a leaf lock), work is done by the
- * crawler (crawler.c) and the slab mover (slabs.c), which lock for
+ * engine_config_get/set (engine_config.c, a leaf lock), work is done by
+ * the crawler (crawler.c) and the slab mover (slab_mover.c), which lock for
  * themselves.  A metadump runs in the calling worker thread; it holds
  * no lock while its lines are queued on the connection.
  */
@@ -16,6 +16,7 @@
 #include "reply.h"
 #include "crawler.h"
 #include "items.h"
+#include "slab_mover.h"
 #include "slabs.h"
 
 #include <string.h>
@@ -136,7 +137,7 @@ static void slabs_reassign_cmd(conn *c, const char *s, const char *d)
         out_string(c, "CLIENT_ERROR bad command line format");
         return;
     }
-    switch (slabs_reassign(src, dst)) {
+    switch (slab_mover_reassign(src, dst)) {
     case REASSIGN_OK:
         out_string(c, "OK");
         break;

@@ -7,10 +7,13 @@
  * settings.chunk_size bytes; each next class is settings.factor times
  * larger, rounded up to 8 bytes; the last class is exactly
  * settings.slab_chunk_size_max.  Larger items are chained from chunks of
- * the last class by items.c.  Free chunks of a class form a singly linked
+ * the last class by items.c (item_layout.h).  Free chunks of a class form a singly linked
  * list threaded through their first word.  Pages are never given back
- * to the system; "slabs reassign" and the automover move a page between
- * classes (the mover, below), keeping pages with no class in a pool.
+ * to the system; "slabs reassign" and the automover (slab_mover.c) move
+ * a page between classes through the page-move primitives at the end of
+ * this file, keeping pages with no class in a global pool.  This file
+ * calls nothing above it: the mover empties the page, the allocator only
+ * keeps count of which of its chunks are free.
  *
  * Memory limit: a class with no page yet may always take its first page,
  * even past the limit, so every class can hold at least one item (the
@@ -21,10 +24,7 @@
  * Lock: slabs_lock protects everything in this file.  It is last in the
  * lock order (item lock -> LRU lock -> slabs lock): nothing that takes
  * a lock is called with it held (malloc/realloc/calloc/free of pages and
- * page arrays are).  The mover's page in flight (mv.page) is written and
- * read by the running mover only; the other mv fields are under
- * slabs_lock.  mover_lock (a leaf,
- * with its condition variable) only wakes and stops the mover thread.
+ * page arrays are).
  */
 #include "slabs.h"
 #include "items.h"
@@ -35,8 +35,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
-#include <unistd.h>
 
 #define CHUNK_ALIGN 8
 
@@ -67,13 +65,12 @@ static unsigned int pool_n, pool_cap;
 
 /* The page being moved; all fields under slabs_lock. */
 static struct {
-    int src, dst;           /* requested; src 0: none */
-    char *page;             /* page being emptied, NULL: not started */
+    unsigned int src;       /* its class; 0: no move under way */
+    char *page;             /* the page being emptied */
     unsigned int pidx;      /* its index in slabclass[src].pages */
     uint8_t *done;          /* per chunk: free or freed since the start */
     unsigned int ndone;
 } mv;
-static struct slab_move_stats mvstats;   /* under slabs_lock */
 
 static size_t align_up(size_t n)
 {
@@ -169,7 +166,6 @@ void slabs_shutdown(void)
     pool_n = pool_cap = 0;
     free(mv.done);
     memset(&mv, 0, sizeof(mv));
-    memset(&mvstats, 0, sizeof(mvstats));
     free(mem_base);
     mem_base = NULL;
     mem_base_size = mem_base_used = 0;
@@ -369,7 +365,7 @@ void slabs_free(void *ptr, size_t size, unsigned int id)
     __atomic_store_n(&((item *)ptr)->it_flags, ITEM_SLABBED,
                      __ATOMIC_RELEASE);
     k = do_moving_index(ptr);
-    if (k >= 0 && (int)id == mv.src) {
+    if (k >= 0 && id == mv.src) {
         /* On the page being moved: keep it off the free list. */
         if (!mv.done[k]) {
             mv.done[k] = 1;
@@ -532,54 +528,17 @@ bool slabs_can_grow(unsigned int id)
     return ok;
 }
 
-void slabs_move_stats(struct slab_move_stats *out)
+unsigned int slabs_pool_pages(void)
 {
+    unsigned int n;
+
     pthread_mutex_lock(&slabs_lock);
-    *out = mvstats;
-    out->global_page_pool = pool_n;
-    out->running = mv.src != 0;
+    n = pool_n;
     pthread_mutex_unlock(&slabs_lock);
+    return n;
 }
 
-/* ---- slab rebalancing ---- */
-
-static pthread_mutex_t mover_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t mover_cond = PTHREAD_COND_INITIALIZER;
-static pthread_t mover_tid;
-static bool mover_running, mover_stop, mover_kick;
-
-/* Checks in the reference's order: busy, same, bad class, no spare. */
-enum reassign_result slabs_reassign(int src, int dst)
-{
-    struct engine_config cfg;
-    enum reassign_result r = REASSIGN_OK;
-
-    engine_config_get(&cfg);
-    if (!cfg.slab_reassign)
-        return REASSIGN_DISABLED;
-    pthread_mutex_lock(&slabs_lock);
-    if (mv.src != 0)
-        r = REASSIGN_RUNNING;
-    else if (src == dst)
-        r = REASSIGN_SAME;
-    else if (src < 0 || dst < 0 || src > (int)power_largest ||
-             dst > (int)power_largest)
-        r = REASSIGN_BADCLASS;
-    else if (src == 0 || slabclass[src].npages < 2)
-        r = REASSIGN_NOSPARE;
-    if (r == REASSIGN_OK) {
-        mv.src = src;
-        mv.dst = dst;
-    }
-    pthread_mutex_unlock(&slabs_lock);
-    if (r == REASSIGN_OK) {
-        pthread_mutex_lock(&mover_lock);
-        mover_kick = true;
-        pthread_cond_signal(&mover_cond);
-        pthread_mutex_unlock(&mover_lock);
-    }
-    return r;
-}
+/* ---- page moves (for slab_mover.c) ---- */
 
 /* Caller holds slabs_lock; mv.src is set.  Start emptying the first page
  * of the source: take its free chunks off the free list.  The done
@@ -607,9 +566,66 @@ static void do_move_begin(uint8_t *done)
     }
 }
 
+bool slabs_page_move_begin(unsigned int src, struct slab_page_move *pm)
+{
+    unsigned int perslab;
+    uint8_t *done;
+    void **np;
+
+    if (src < 1 || src > power_largest)
+        return false;
+    perslab = slabclass[src].perslab;
+    done = calloc(perslab, 1);
+    pthread_mutex_lock(&slabs_lock);
+    np = malloc((pool_cap + 1) * sizeof(*np));
+    if (done == NULL || np == NULL || mv.src != 0 ||
+        slabclass[src].npages < 2) {
+        pthread_mutex_unlock(&slabs_lock);
+        free(done);
+        free(np);
+        return false;
+    }
+    /* Reserve a pool slot so finishing never allocates; only one move
+     * runs at a time, so one free slot is enough and the pool grows only
+     * when it is full (not by one per move ever made).  (malloc under
+     * slabs_lock here: nothing that allocates takes this lock.) */
+    if (pool_n == pool_cap) {
+        if (pool_n > 0)
+            memcpy(np, pool_pages, pool_n * sizeof(*np));
+        free(pool_pages);
+        pool_pages = np;
+        pool_cap++;
+    } else {
+        free(np);
+    }
+    mv.src = src;
+    do_move_begin(done);
+    pm->src = src;
+    pm->page = mv.page;
+    pm->chunk_size = slabclass[src].size;
+    pm->perslab = perslab;
+    pthread_mutex_unlock(&slabs_lock);
+    return true;
+}
+
+enum slab_chunk_state slabs_page_chunk_state(unsigned int k)
+{
+    enum slab_chunk_state st = SLAB_CHUNK_ITEM;
+    uint8_t *rb;
+
+    pthread_mutex_lock(&slabs_lock);
+    rb = slabclass[mv.src].raw[mv.pidx];
+    if (mv.done[k] != 0)
+        st = SLAB_CHUNK_DONE;
+    else if (rb != NULL && (rb[k / 8] & (1u << (k % 8))))
+        st = SLAB_CHUNK_RAW;
+    pthread_mutex_unlock(&slabs_lock);
+    return st;
+}
+
 /* Caller holds slabs_lock; every chunk of the page is done.  Give the
- * page to the destination class or the global pool. */
-static void do_move_finish(void)
+ * page to class dst or the global pool (dst 0). */
+static void do_move_finish(unsigned int dst)
 {
     struct slabclass *p = &slabclass[mv.src];
     char *page = mv.page;
@@ -618,258 +634,32 @@ static void do_move_finish(void)
     p->pages[mv.pidx] = p->pages[p->npages - 1];
     p->raw[mv.pidx] = p->raw[p->npages - 1];
     p->npages--;
-    mv.page = NULL;
-    if (mv.dst == 0 || !do_pages_grow(&slabclass[mv.dst])) {
+    if (dst == 0 || dst > power_largest ||
+        !do_pages_grow(&slabclass[dst])) {
         if (pool_n == pool_cap) {
-            /* A slot was reserved when the move began (slabs_move_now);
-             * writing past the pool would corrupt memory. */
+            /* A slot was reserved when the move began; writing past the
+             * pool would corrupt memory. */
             fprintf(stderr, "slabs: no page pool slot for a moved page\n");
             abort();
         }
         memset(page, 0, (size_t)settings.slab_page_size);
         pool_pages[pool_n++] = page;
     } else {
-        do_slabs_add_page(&slabclass[mv.dst], page);
+        do_slabs_add_page(&slabclass[dst], page);
     }
-    mvstats.slabs_moved++;
 }
 
-/* One pass over the page being moved.  Returns the chunks still busy. */
-static unsigned int move_pass(void)
+bool slabs_page_move_finish(unsigned int dst)
 {
-    unsigned int k, busy = 0, src, perslab;
-    size_t size;
-    bool raw_left = false;
+    bool finished = false;
 
     pthread_mutex_lock(&slabs_lock);
-    src = (unsigned int)mv.src;
-    perslab = slabclass[src].perslab;
-    size = slabclass[src].size;
-    pthread_mutex_unlock(&slabs_lock);
-    for (k = 0; k < perslab; k++) {
-        char *chunk = mv.page + (size_t)k * size;
-        uint8_t *rb;
-        bool done, raw;
-        enum evac_result r;
-
-        pthread_mutex_lock(&slabs_lock);
-        rb = slabclass[src].raw[mv.pidx];
-        done = mv.done[k] != 0;
-        raw = rb != NULL && (rb[k / 8] & (1u << (k % 8)));
-        pthread_mutex_unlock(&slabs_lock);
-        if (done)
-            continue;
-        if (raw) {
-            raw_left = true;
-            continue;
-        }
-        r = item_evacuate(chunk, src, mv.page,
-                          (size_t)settings.slab_page_size);
-        pthread_mutex_lock(&slabs_lock);
-        if (r == EVAC_RESCUED)
-            mvstats.rescues++;
-        else if (r == EVAC_EVICTED)
-            mvstats.evictions_nomem++;
-        else if (r == EVAC_BUSY)
-            busy++;
-        pthread_mutex_unlock(&slabs_lock);
-    }
-    if (raw_left)
-        busy += item_evacuate_chunked(mv.page,
-                                      (size_t)settings.slab_page_size);
-    if (busy > 0) {
-        pthread_mutex_lock(&slabs_lock);
-        mvstats.busy_items += busy;
-        pthread_mutex_unlock(&slabs_lock);
-    }
-    return busy;
-}
-
-bool slabs_move_now(unsigned int tries)
-{
-    uint8_t *done = NULL;
-    void **np = NULL;
-    bool moved = false;
-
-    pthread_mutex_lock(&slabs_lock);
-    if (mv.src != 0 && mv.page == NULL) {
-        unsigned int perslab = slabclass[mv.src].perslab;
-
-        pthread_mutex_unlock(&slabs_lock);
-        done = calloc(perslab, 1);
-        np = malloc((pool_cap + 1) * sizeof(*np));
-        pthread_mutex_lock(&slabs_lock);
-        if (done == NULL || np == NULL || slabclass[mv.src].npages < 2) {
-            free(done);
-            free(np);
-            mv.src = 0;
-            pthread_mutex_unlock(&slabs_lock);
-            return false;
-        }
-        /* Reserve a pool slot so finishing never allocates; only one
-         * move runs at a time, so one free slot is enough and the pool
-         * grows only when it is full (not by one per move ever made). */
-        if (pool_n == pool_cap) {
-            if (pool_n > 0)
-                memcpy(np, pool_pages, pool_n * sizeof(*np));
-            free(pool_pages);
-            pool_pages = np;
-            pool_cap++;
-        } else {
-            free(np);
-        }
-        do_move_begin(done);
+    if (mv.src != 0 && mv.ndone == slabclass[mv.src].perslab) {
+        do_move_finish(dst);
+        free(mv.done);
+        memset(&mv, 0, sizeof(mv));
+        finished = true;
     }
     pthread_mutex_unlock(&slabs_lock);
-    while (mv.page != NULL && tries-- > 0) {
-        if (move_pass() > 0) {
-            usleep(1000);
-            continue;
-        }
-        pthread_mutex_lock(&slabs_lock);
-        if (mv.ndone == slabclass[mv.src].perslab) {
-            do_move_finish();
-            free(mv.done);
-            mv.done = NULL;
-            mv.src = 0;
-            moved = true;
-        }
-        pthread_mutex_unlock(&slabs_lock);
-    }
-    return moved;
-}
-
-/* ---- the automover ---- */
-
-/* Per class history, owned by the mover thread. */
-struct am_class {
-    uint64_t last_evicted;
-    unsigned int evict_runs;   /* consecutive seconds with evictions */
-    unsigned int quiet;        /* consecutive seconds without */
-};
-static struct am_class am[MAX_SLAB_CLASSES];
-
-/*
- * Once a second.  The destination is the class that evicted in the last
- * second and whose LRU tail is youngest (it needs memory most).  The
- * source is a class with two or more pages that has not evicted for the
- * window (mode 1: slab_automove_window seconds, 30 by default, as long as
- * the reference watches before its first move; mode 2: one second) and
- * either holds more than a page and a half of free chunks,
- * or (mode 1) whose tail is older than the destination's by the ratio,
- * or (mode 2) is simply the oldest.  At most one page per second.
- */
-static void automove_tick(const struct engine_config *cfg)
-{
-    unsigned int i, n = power_largest, window;
-    int src = 0, dst = 0;
-    rel_time_t dst_age = 0, src_age = 0;
-
-    window = cfg->slab_automove == 2 ? 1 : cfg->slab_automove_window;
-    if (window < 1)
-        window = 1;
-    for (i = 1; i <= n; i++) {
-        uint64_t ev = item_class_evictions(i);
-        bool evicted = ev > am[i].last_evicted;
-
-        am[i].last_evicted = ev;
-        am[i].evict_runs = evicted ? am[i].evict_runs + 1 : 0;
-        am[i].quiet = evicted ? 0 : am[i].quiet + 1;
-        if (evicted) {
-            rel_time_t age = item_class_age(i);
-
-            if (dst == 0 || age < dst_age) {
-                dst = (int)i;
-                dst_age = age;
-            }
-        }
-    }
-    if (dst == 0)
-        return;
-    for (i = 1; i <= n; i++) {
-        rel_time_t age;
-        bool spare;
-
-        if ((int)i == dst || am[i].quiet < window || slabs_npages(i) < 2)
-            continue;
-        spare = slabs_free_chunks(i) > slabs_perslab(i) * 3 / 2;
-        age = item_class_age(i);
-        if (spare || cfg->slab_automove == 2 ||
-            (double)dst_age < (double)age * cfg->slab_automove_ratio) {
-            if (src == 0 || spare || age > src_age) {
-                src = (int)i;
-                src_age = spare ? (rel_time_t)-1 : age;
-            }
-        }
-    }
-    if (src != 0)
-        slabs_reassign(src, dst);
-}
-
-static void *mover_thread(void *arg)
-{
-    struct timeval last = {0, 0};
-
-    (void)arg;
-    pthread_mutex_lock(&mover_lock);
-    while (!mover_stop) {
-        struct engine_config cfg;
-        struct timeval now;
-        struct timespec ts;
-        bool pending;
-
-        pthread_mutex_unlock(&mover_lock);
-        engine_config_get(&cfg);
-        gettimeofday(&now, NULL);
-        if (cfg.slab_automove > 0 && now.tv_sec != last.tv_sec) {
-            automove_tick(&cfg);
-            last = now;
-        }
-        pthread_mutex_lock(&slabs_lock);
-        pending = mv.src != 0;
-        pthread_mutex_unlock(&slabs_lock);
-        if (pending)
-            slabs_move_now(100);
-        pthread_mutex_lock(&mover_lock);
-        if (pending || mover_kick || mover_stop) {
-            mover_kick = false;
-            continue;
-        }
-        gettimeofday(&now, NULL);
-        ts.tv_sec = now.tv_sec + 1;
-        ts.tv_nsec = 0;
-        pthread_cond_timedwait(&mover_cond, &mover_lock, &ts);
-    }
-    pthread_mutex_unlock(&mover_lock);
-    return NULL;
-}
-
-bool slabs_mover_start(void)
-{
-    int rc;
-
-    if (mover_running)
-        return true;
-    memset(am, 0, sizeof(am));
-    mover_stop = false;
-    rc = pthread_create(&mover_tid, NULL, mover_thread, NULL);
-    if (rc != 0) {
-        fprintf(stderr, "slabs: cannot start the slab mover: %s\n",
-                strerror(rc));
-        return false;
-    }
-    mover_running = true;
-    return true;
-}
-
-void slabs_mover_stop(void)
-{
-    if (!mover_running)
-        return;
-    pthread_mutex_lock(&mover_lock);
-    mover_stop = true;
-    pthread_cond_signal(&mover_cond);
-    pthread_mutex_unlock(&mover_lock);
-    pthread_join(mover_tid, NULL);
-    mover_running = false;
+    return finished;
 }

@@ -51,24 +51,28 @@ unsigned int slabs_free_chunks(unsigned int id);
 unsigned int slabs_perslab(unsigned int id);
 bool slabs_can_grow(unsigned int id);  /* a new page could be had */
 
-/* "slabs reassign src dst" (dst 0: the global page pool). */
-enum reassign_result {
-    REASSIGN_OK, REASSIGN_RUNNING, REASSIGN_BADCLASS, REASSIGN_NOSPARE,
-    REASSIGN_SAME, REASSIGN_DISABLED
-};
-enum reassign_result slabs_reassign(int src, int dst);
-
-/* The slab mover thread (moves pages, runs the automover once a
- * second).  Started by engine_threads_start() when slab_reassign. */
-bool slabs_mover_start(void);
-void slabs_mover_stop(void);
-/* Tests: run the requested move to its end in the calling thread, at
- * most `tries` passes over the page.  true if the page moved. */
-bool slabs_move_now(unsigned int tries);
-/* Page counts (tests, automover). */
+/* Page counts (tests, automover); pages in the global pool. */
 unsigned int slabs_npages(unsigned int id);
+unsigned int slabs_pool_pages(void);
 
-struct slab_move_stats;
-void slabs_move_stats(struct slab_move_stats *out);
+/* Page moves, for the slab mover (slab_mover.c); one at a time.
+ * slabs_page_move_begin: start emptying a page of class src: its free
+ * chunks leave the free list, and chunks of it freed from now on are
+ * marked done instead of listed.  false if src has fewer than two pages,
+ * a move is under way or memory is short. */
+struct slab_page_move {
+    unsigned int src;          /* class of the page */
+    char *page;                /* its first byte */
+    size_t chunk_size;
+    unsigned int perslab;      /* chunks on it */
+};
+bool slabs_page_move_begin(unsigned int src, struct slab_page_move *pm);
+/* Chunk k of the page being moved: free (done), data of a chunked item
+ * (raw), or (as far as the allocator knows) an item. */
+enum slab_chunk_state { SLAB_CHUNK_DONE, SLAB_CHUNK_RAW, SLAB_CHUNK_ITEM };
+enum slab_chunk_state slabs_page_chunk_state(unsigned int k);
+/* If every chunk of the page is done, give it to class dst (0 or an
+ * invalid class: the global pool), end the move and return true. */
+bool slabs_page_move_finish(unsigned int dst);
 
 #endif /* SLABS_H */

@@ -16,6 +16,8 @@
  */
 #include "memcached.h"
 #include "hash.h"
+#include "crawler.h"
+#include "engine_config.h"
 #include "items.h"
 #include "slabs.h"
 #include "stats.h"
@@ -173,6 +175,67 @@ static void command_stats(ADD_STAT add, void *c, const struct thread_stats *ts)
         append_stat(add, c, "idle_kicks", "%llu", U64(ts->idle_kicks));
     append_stat(add, c, "bytes_read", "%llu", U64(ts->bytes_read));
     append_stat(add, c, "bytes_written", "%llu", U64(ts->bytes_written));
+}
+
+/* The slab mover, crawler and maintainer counters (after
+ * hash_is_expanding). */
+static void engine_general_stats(ADD_STAT add, void *c,
+                                 const struct storage_totals *t)
+{
+    append_stat(add, c, "slab_reassign_rescues", "%llu", U64(t->slab.rescues));
+    append_stat(add, c, "slab_reassign_chunk_rescues", "%d", 0);
+    append_stat(add, c, "slab_reassign_evictions_nomem", "%llu",
+                U64(t->slab.evictions_nomem));
+    append_stat(add, c, "slab_reassign_inline_reclaim", "%d", 0);
+    append_stat(add, c, "slab_reassign_busy_items", "%llu",
+                U64(t->slab.busy_items));
+    append_stat(add, c, "slab_reassign_busy_deletes", "%d", 0);
+    append_stat(add, c, "slab_reassign_running", "%d",
+                t->slab.running ? 1 : 0);
+    append_stat(add, c, "slabs_moved", "%llu", U64(t->slab.slabs_moved));
+    append_stat(add, c, "lru_crawler_running", "%d",
+                t->lru_crawler_running ? 1 : 0);
+    append_stat(add, c, "lru_crawler_starts", "%llu",
+                U64(t->lru_crawler_starts));
+    append_stat(add, c, "lru_maintainer_juggles", "%llu",
+                U64(t->lru_maintainer_juggles));
+}
+
+/* "stats settings" lines of the engine's tunables, in three parts at
+ * the reference's positions (0: slab_reassign..slab_automove_window,
+ * 1: lru_crawler..lru_crawler_tocrawl, 2: lru_maintainer_thread..). */
+static void engine_settings_stats(ADD_STAT add, void *c, int part)
+{
+    struct engine_config e;
+
+    engine_config_get(&e);
+    if (part == 0) {
+        append_stat(add, c, "slab_reassign", "%s",
+                    e.slab_reassign ? "yes" : "no");
+        append_stat(add, c, "slab_automove", "%d", e.slab_automove);
+        append_stat(add, c, "slab_automove_ratio", "%.2f",
+                    e.slab_automove_ratio);
+        append_stat(add, c, "slab_automove_window", "%u",
+                    e.slab_automove_window);
+    } else if (part == 1) {
+        append_stat(add, c, "lru_crawler", "%s",
+                    crawler_running() ? "yes" : "no");
+        append_stat(add, c, "lru_crawler_sleep", "%u", e.crawler_sleep);
+        append_stat(add, c, "lru_crawler_tocrawl", "%u", e.crawler_tocrawl);
+    } else {
+        append_stat(add, c, "lru_maintainer_thread", "%s",
+                    e.lru_maintainer ? "yes" : "no");
+        append_stat(add, c, "lru_segmented", "%s",
+                    e.lru_segmented ? "yes" : "no");
+        append_stat(add, c, "hot_lru_pct", "%u", e.hot_lru_pct);
+        append_stat(add, c, "warm_lru_pct", "%u", e.warm_lru_pct);
+        append_stat(add, c, "hot_max_factor", "%.2f", e.hot_max_factor);
+        append_stat(add, c, "warm_max_factor", "%.2f", e.warm_max_factor);
+        append_stat(add, c, "temp_lru", "%s", e.temp_lru ? "yes" : "no");
+        append_stat(add, c, "temporary_ttl", "%d", e.temporary_ttl);
+        append_stat(add, c, "slab_automove_freeratio", "%.3f",
+                    e.slab_automove_freeratio);
+    }
 }
 
 static void general_stats(ADD_STAT add, void *c)

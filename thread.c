@@ -21,11 +21,14 @@
  *   stats_lock      stats_state, the server-wide counters, and the
  *                   per-thread reset baselines (stats.c)
  *   prefix_lock     the "stats detail" prefix table (stats.c)
- *   cfg_lock        the engine's run-time tunables, lru tune (items.c)
- *   maint_lock      the LRU maintainer's sleep/stop (items.c)
+ *   cfg_lock        the engine's run-time tunables, lru tune
+ *                   (engine_config.c)
  *   crawl_lock      the crawler's requests and state (crawler.c)
- *   mover_lock      the slab mover's sleep/stop (slabs.c)
- *   maint_lock      the hash expansion thread's wake-up (assoc.c)
+ *   mover_lock      the slab mover's request and counters
+ *                   (slab_mover.c)
+ *   bgthread lock   each background thread's sleep, wake-up and stop
+ *                   (bgthread.c: the LRU maintainer, crawler, slab
+ *                   mover and hash expander have one each)
  *   init_lock       the start-up barrier: workers report ready (here)
  * The background threads (maintainer, crawler, slab mover, hash
  * expansion) release their own lock before touching items, LRUs or
@@ -34,7 +37,7 @@
  * stats_add in worker.h).  The tables filled before the workers start
  * -- the workers (worker.c), the protocols (conn.c), the stats groups
  * (stats.c) -- are read-only afterwards and take no lock.  The engine's
- * own locks are described in items.c.
+ * own locks are described in items.c, lru.c and assoc.c.
  */
 #include "memcached.h"
 #include "thread.h"

@@ -4,6 +4,8 @@
  */
 #include "unit.h"
 #include "crawler.h"
+#include "maintainer.h"
+#include "slab_mover.h"
 #include "slabs.h"
 
 #include <pthread.h>
@@ -133,18 +135,18 @@ static void test_page_move(void)
     p1 = slabs_npages(1);
     p2 = slabs_npages(2);
     ok(p1 >= 2, "class 1 has two pages");
-    ok(slabs_reassign(1, 1) == REASSIGN_SAME, "SAME");
-    ok(slabs_reassign(1, 99) == REASSIGN_BADCLASS, "BADCLASS");
-    ok(slabs_reassign(3, 1) == REASSIGN_NOSPARE, "NOSPARE");
+    ok(slab_mover_reassign(1, 1) == REASSIGN_SAME, "SAME");
+    ok(slab_mover_reassign(1, 99) == REASSIGN_BADCLASS, "BADCLASS");
+    ok(slab_mover_reassign(3, 1) == REASSIGN_NOSPARE, "NOSPARE");
     ra.it = item_get("m0", 2, &st);   /* first item: on the first page */
     ok(ra.it != NULL, "reader holds an item");
-    ok(slabs_reassign(1, 2) == REASSIGN_OK, "OK");
-    ok(slabs_reassign(1, 2) == REASSIGN_RUNNING, "BUSY while moving");
-    ok(!slabs_move_now(20), "held item delays the move");
+    ok(slab_mover_reassign(1, 2) == REASSIGN_OK, "OK");
+    ok(slab_mover_reassign(1, 2) == REASSIGN_RUNNING, "BUSY while moving");
+    ok(!slab_mover_run(20), "held item delays the move");
     pthread_create(&tid, NULL, holder, &ra);
     ok(memcmp(item_key(ra.it), "m0", 2) == 0, "held item intact");
     __atomic_store_n(&ra.release, true, __ATOMIC_RELEASE);
-    ok(slabs_move_now(5000), "move completes after release");
+    ok(slab_mover_run(5000), "move completes after release");
     pthread_join(tid, NULL);
     ok(slabs_npages(1) == p1 - 1 && slabs_npages(2) == p2 + 1,
        "page moved from class 1 to 2");

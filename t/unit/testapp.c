@@ -128,6 +128,7 @@ int main(void)
     run_table(items_tests);
     run_table(background_tests);
     run_table(assoc_tests);
+    run_table(mutation_tests);
     printf("1..%d\n", npoints);
     if (nfailed)
         printf("# %d of %d test points failed\n", nfailed, npoints);

@@ -42,6 +42,6 @@ void unit_stat_add(const char *key, size_t klen, const char *val,
 
 /* Test lists of each file. */
 extern const struct unit_test slabs_tests[], items_tests[], assoc_tests[],
-    util_tests[], background_tests[];
+    util_tests[], background_tests[], mutation_tests[];
 
 #endif /* UNIT_H */
