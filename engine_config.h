@@ -52,9 +52,4 @@ static inline int engine_hot_temp_ttl(void)
     return __atomic_load_n(&engine_hot_temp_ttl_, __ATOMIC_RELAXED);
 }
 
-/* One "-o name[=val]" option: OPT_OK, OPT_BAD (a message went to
- * stderr), or OPT_UNKNOWN (not ours). */
-enum opt_result { OPT_UNKNOWN, OPT_OK, OPT_BAD };
-enum opt_result engine_option(const char *name, const char *val);
-
 #endif /* ENGINE_CONFIG_H */

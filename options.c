@@ -1,127 +1,353 @@
 /*
- * options.c: the command line: -h's usage text, -i's license, the long
- * option names, and the parse of argv (and of -o's extended options)
- * into `settings`.  Moved here from memcached.c as they were; the one
- * table of options that will generate both the parser and the usage
- * text is a later step.
+ * options.c: the command line.  One table, `opts`, lists every option
+ * once: its short flag, long name and "-o" key, how its value is parsed
+ * and checked, where it is stored (a field of `settings`, of the
+ * engine's tunables or of this file's `cmdline`), and its -h text.
+ * Everything else is generated from the table: getopt's short-option
+ * string and long-option array, the parse of "-o a,b=c" and -h's usage
+ * text.  -i's license and -V are here too.
  *
- * Runs in main() before any other thread exists, so it writes settings
- * freely and exits (with the reference's exit codes and messages) on
- * anything invalid.  No data of its own beyond the constant tables, no
- * locks.
+ * Runs in main() before any other thread exists: options_parse writes
+ * settings, `cmdline` and a private copy of the engine's tunables
+ * (handed to engine_config_set at the end), and exits with the
+ * reference's exit codes and messages on anything invalid.  No locks;
+ * no data but the constant table, the getopt arrays built from it and
+ * those two parse-time copies.
  */
 #include "memcached.h"
 #include "options.h"
+#include "engine_config.h"
 #include "hash.h"
-#include "items.h"
 #include "sasl_auth.h"
 
+#include <assert.h>
 #include <ctype.h>
 #include <getopt.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static void usage(void)
-{
-    printf(PACKAGE_STRING "\n"
-"-p, --port=<num>          TCP port to listen on (default: 11211; 0: any free\n"
-"                          port, see --port-file)\n"
-"-U, --udp-port=<num>      UDP port (default: 0, off)\n"
-"-s, --unix-socket=<file>  listen on this unix socket instead of TCP\n"
-"-a, --unix-mask=<mask>    permission mask of the unix socket, octal\n"
-"                          (default: 700)\n"
-"-A, --enable-shutdown     allow the \"shutdown\" command\n"
-"-l, --listen=<addr>       addresses to listen on, comma separated, each\n"
-"                          host, host:port, [ipv6] or [ipv6]:port\n"
-"                          (default: every interface, IPv4 and IPv6)\n"
-"-d, --daemon              run in the background\n"
-"-r, --enable-coredumps    raise the core file size limit to the maximum\n"
-"-u, --user=<user>         run as this user (required when started as root)\n"
-"-m, --memory-limit=<num>  item memory in megabytes (default: 64)\n"
-"-M, --disable-evictions   answer an error when memory is full instead of\n"
-"                          evicting items\n"
-"-c, --conn-limit=<num>    most simultaneous connections (default: 1024)\n"
-"-k, --lock-memory         lock all memory into RAM (mlockall)\n"
-"-v, --verbose             log errors and warnings; -vv also commands and\n"
-"                          replies; -vvv also connection state changes\n"
-"-h, --help                print this help and exit\n"
-"-i, --license             print the license and exit\n"
-"-V, --version             print the version and exit\n"
-"-P, --pidfile=<file>      write the process id to this file (with -d);\n"
-"                          removed again at a clean exit\n"
-"-f, --slab-growth-factor=<num> size class growth factor (default: 1.25)\n"
-"-n, --slab-min-size=<bytes> key+value+flags space of the smallest class\n"
-"                          (default: 48)\n"
-"-L, --enable-largepages   preallocate all item memory at start\n"
-"-D <char>                 key prefix delimiter for \"stats detail\" (default:\n"
-"                          ':'); giving it turns detail collection on\n"
-"-t, --threads=<num>       worker threads (default: 4)\n"
-"-R, --max-reqs-per-event  commands one connection may run before others\n"
-"                          get a turn (default: 20)\n"
-"-C, --disable-cas         no CAS values (saves 8 bytes per item)\n"
-"-b, --listen-backlog=<num> listen queue length (default: 1024)\n"
-"-B, --protocol=<name>     ascii, binary, or auto: the first byte of each\n"
-"                          connection decides (default: auto)\n"
-"-I, --max-item-size=<num> largest item, k/m suffix allowed (default: 1m,\n"
-"                          min: 1k, max: 1024m)\n"
-"-S, --enable-sasl         require SASL authentication (binary protocol\n"
-"                          only; Cyrus SASL, service \"memcached\", its\n"
-"                          config in $SASL_CONF_PATH/memcached.conf)\n"
-"-F, --disable-flush-all   refuse the flush_all command\n"
-"-X, --disable-dumping     refuse stats cachedump and lru_crawler metadump\n"
-"-W, --disable-watch       refuse the watch command\n"
-"-Y, --auth-file=<file>    require a login: lines \"user:password\"; a client\n"
-"                          first sends \"set <any key> 0 0 <n>\" with the\n"
-"                          value \"<user> <password>\"\n"
-"-e, --memory-file=<file>  restartable cache in a mapped file (not built yet)\n"
-"    --port-file=<file>    write the bound ports to this file, one line each\n"
-"                          (\"TCP INET: 11211\"), as the environment\n"
-"                          variable MEMCACHED_PORT_FILENAME also does\n");
-    /* Two strings: C99 promises no more than 4095 bytes in one. */
-    printf(
-"-o, --extended            comma separated extended options:\n"
-"   - hashpower=<n>        log2 of the initial hash table size (12..32;\n"
-"                          default: 16); the table grows by itself\n"
-"   - no_hashexpand        never grow the hash table\n"
-"   - hash_algorithm=<name> murmur3 (default) or jenkins\n"
-"   - idle_timeout=<sec>   close connections idle this long (default: 0,\n"
-"                          never)\n"
-"   - maxconns_fast / no_maxconns_fast  at the connection limit, refuse new\n"
-"                          connections at once (default) or stop accepting\n"
-"   - slab_chunk_max=<bytes> largest slab chunk (default: 524288); must\n"
-"                          divide -I and the 1 MB page\n"
-"   - tail_repair_time=<sec> accepted for compatibility\n");
-    printf(
-"   - lru_maintainer / no_lru_maintainer  segmented LRU (HOT, WARM, COLD)\n"
-"                          kept by a background thread (default) / one\n"
-"                          plain LRU per class\n"
-"   - hot_lru_pct=<n>      %% of a class's memory HOT may hold (default: 20)\n"
-"   - warm_lru_pct=<n>     %% WARM may hold (default: 40; hot+warm <= 80)\n"
-"   - hot_max_factor=<f>   HOT items older than COLD's tail age times this\n"
-"                          move to COLD (default: 0.2)\n"
-"   - warm_max_factor=<f>  likewise for WARM (default: 2.0)\n"
-"   - temporary_ttl=<sec>  items with a TTL below this go to the TEMP LRU\n"
-"                          and are never evicted early (default: off, 61)\n"
-"   - lru_crawler / no_lru_crawler  background reclaim of expired items\n"
-"                          (default: on)\n"
-"   - lru_crawler_sleep=<us> pause per 1000 items crawled (default: 100)\n"
-"   - lru_crawler_tocrawl=<n> items checked per LRU per crawl (0: all)\n"
-"   - slab_reassign / no_slab_reassign  allow moving slab pages between\n"
-"                          classes (default: on)\n"
-"   - slab_automove=<0|1|2> move pages to evicting classes: off, on\n"
-"                          (default), aggressive\n"
-"   - slab_automove_ratio=<f>, slab_automove_window=<sec>  tuning of\n"
-"                          automove 1 (defaults: 0.8, 30)\n"
-"   - modern               accepted; its settings are the defaults\n");
-}
+/* How a row's value is parsed.  The typed kinds die with the row's
+ * message (`err`, or for "-o" keys without one a generic message) on a
+ * missing or bad value; a SET/CLEAR "-o" key ignores any "=value". */
+enum opt_kind {
+    OPT_SET,     /* bool field = true (no field: accepted, no effect) */
+    OPT_CLEAR,   /* bool field = false */
+    OPT_INT,     /* int field, safe_strtol, min <= v <= max */
+    OPT_UINT,    /* uint32_t field, safe_strtoul, min <= v <= max */
+    OPT_DOUBLE,  /* double field, safe_strtod, v > min */
+    OPT_STRING,  /* char * field = the argument (argv outlives us) */
+    OPT_CHOICE,  /* int field = value of the choice named by the argument */
+    OPT_CUSTOM,  /* fn parses, checks and stores */
+};
 
-static void license(void)
-{
-    printf(PACKAGE_STRING ": a memcached-compatible cache daemon.\n"
-           "Distributed under the BSD 3-clause license.\n");
-}
+/* Whether a CUSTOM row's flag takes an argument; the other kinds' follow
+ * from the kind (SET/CLEAR: none, the rest: required).
+ *
+ * ARG_NEXT_WORD is room for a flag whose argument is optional and given
+ * as a separate word, which getopt cannot express: replication will
+ * make "-X" alone mean "disable dumping", as now, and "-X 11212" a
+ * port.  getopt is told the flag takes no argument; when the flag stood
+ * alone as a word, fn is then called with the next argv word (NULL if
+ * none) and returns true if it took that word as its argument, and the
+ * parser steps past it (GNU getopt copes with optind moved between its
+ * calls).  So the row would be
+ *     {'X', "disable-dumping", NULL, OPT_CUSTOM, S(dump_enabled),
+ *      .arg = ARG_NEXT_WORD, .fn = set_dumping_or_port, ...}
+ * with set_dumping_or_port() taking the word only if it is a port
+ * number, and clearing dump_enabled otherwise. */
+enum opt_arg {
+    ARG_NONE,
+    ARG_REQUIRED,
+    ARG_LONG_OPTIONAL,  /* "--name=x" allowed; the short flag takes none */
+    ARG_NEXT_WORD,      /* see above */
+};
+
+/* Whose field `off` is an offset into. */
+enum opt_where { W_NONE, W_SETTINGS, W_ENGINE, W_CMDLINE };
+
+struct opt_choice {
+    const char *name;   /* as given on the command line */
+    int value;
+};
+
+struct opt;
+/* CUSTOM rows: parse `arg` (NULL when none was given) and store it.
+ * Other rows: an extra step run after the value is stored.  Dies on a
+ * bad value.  Returns whether it used `arg`; only an ARG_NEXT_WORD
+ * row's answer is looked at. */
+typedef bool (*opt_fn)(const struct opt *o, char *arg);
+
+struct opt {
+    char flag;               /* short flag, or 0 */
+    const char *lname;       /* long name, or NULL */
+    const char *key;         /* "-o" key, or NULL */
+    enum opt_kind kind;
+    enum opt_where where;    /* the field: whose, */
+    size_t off, size;        /* its offset and size */
+    long long min, max;      /* INT/UINT range; DOUBLE: v > min */
+    const struct opt_choice *choices;  /* CHOICE: ends with a NULL name */
+    enum opt_arg arg;        /* CUSTOM rows: does the flag take one */
+    opt_fn fn;               /* see opt_fn */
+    int code;                /* exit code on a bad value (0: 1) */
+    const char *err;         /* its message: printf format, one %s (the
+                                value) at most */
+    const char *meta;        /* -h: "<num>" after the name */
+    const char *join;        /* -h: shown after the previous row's name,
+                                after this separator, sharing its text */
+    const char *help;        /* -h text, each "\n" going on at HELP_COL;
+                                NULL and no join: not shown */
+};
+
+/* What main() takes from the command line besides settings. */
+static struct cmdline {
+    char *user;         /* -u */
+    bool daemonize;     /* -d */
+    bool max_core;      /* -r */
+} cmdline;
+
+/* The engine's tunables while parsing; engine_config_set at the end. */
+static struct engine_config ecfg;
+
+#define S(f) .where = W_SETTINGS, .off = offsetof(struct settings, f), \
+             .size = sizeof(((struct settings *)0)->f)
+#define E(f) .where = W_ENGINE, .off = offsetof(struct engine_config, f), \
+             .size = sizeof(((struct engine_config *)0)->f)
+#define C(f) .where = W_CMDLINE, .off = offsetof(struct cmdline, f), \
+             .size = sizeof(((struct cmdline *)0)->f)
+
+static bool set_unix_mask(const struct opt *o, char *arg);
+static bool set_memory_limit(const struct opt *o, char *arg);
+static bool add_verbose(const struct opt *o, char *arg);
+static bool print_and_exit(const struct opt *o, char *arg);
+static bool set_delimiter(const struct opt *o, char *arg);
+static bool warn_threads(const struct opt *o, char *arg);
+static bool set_item_size(const struct opt *o, char *arg);
+static bool need_sasl(const struct opt *o, char *arg);
+static bool refuse(const struct opt *o, char *arg);
+static bool parse_extended(const struct opt *o, char *arg);
+static bool set_hashpower(const struct opt *o, char *arg);
+static bool sync_segmented(const struct opt *o, char *arg);
+static bool check_lru_pct(const struct opt *o, char *arg);
+static bool enable_temp_lru(const struct opt *o, char *arg);
+static bool set_automove(const struct opt *o, char *arg);
+
+static const struct opt_choice protocols[] = {
+    {"auto", BIND_AUTO}, {"binary", BIND_BINARY}, {"ascii", BIND_ASCII},
+    {NULL, 0}
+};
+
+static const struct opt_choice hashes[] = {
+    {"murmur3", HASH_MURMUR3}, {"jenkins", HASH_JENKINS}, {NULL, 0}
+};
+
+#define INTS .min = 1, .max = INT32_MAX      /* a positive int */
+#define NATS .min = 0, .max = INT32_MAX      /* 0 or a positive int */
+
+/*
+ * The options, in -h order: flags, then "-o" keys, then those -h does
+ * not show.  A flag's row order does not matter to getopt (long_order
+ * below keeps its long-option array as it was).
+ */
+static const struct opt opts[] = {
+    {'p', "port", NULL, OPT_INT, S(port), .min = 0, .max = 65535,
+     .code = 64, .err = "ERROR: Invalid port number %s.", .meta = "<num>",
+     .help = "TCP port to listen on (default: 11211; 0: any free\n"
+             "port, see --port-file)"},
+    {'U', "udp-port", NULL, OPT_INT, S(udpport), .min = 0, .max = 65535,
+     .code = 64, .err = "ERROR: Invalid port number %s.", .meta = "<num>",
+     .help = "UDP port (default: 0, off)"},
+    {'s', "unix-socket", NULL, OPT_STRING, S(socketpath), .meta = "<file>",
+     .help = "listen on this unix socket instead of TCP"},
+    {'a', "unix-mask", NULL, OPT_CUSTOM, S(access), .arg = ARG_REQUIRED,
+     .fn = set_unix_mask, .meta = "<mask>",
+     .help = "permission mask of the unix socket, octal\n(default: 700)"},
+    {'A', "enable-shutdown", NULL, OPT_SET, S(shutdown_command),
+     .help = "allow the \"shutdown\" command"},
+    {'l', "listen", NULL, OPT_STRING, S(inter), .meta = "<addr>",
+     .help = "addresses to listen on, comma separated, each\n"
+             "host, host:port, [ipv6] or [ipv6]:port\n"
+             "(default: every interface, IPv4 and IPv6)"},
+    {'d', "daemon", NULL, OPT_SET, C(daemonize),
+     .help = "run in the background"},
+    {'r', "enable-coredumps", NULL, OPT_SET, C(max_core),
+     .help = "raise the core file size limit to the maximum"},
+    {'u', "user", NULL, OPT_STRING, C(user), .meta = "<user>",
+     .help = "run as this user (required when started as root)"},
+    {'m', "memory-limit", NULL, OPT_CUSTOM, S(maxbytes),
+     .arg = ARG_REQUIRED, .fn = set_memory_limit, .meta = "<num>",
+     .help = "item memory in megabytes (default: 64)"},
+    {'M', "disable-evictions", NULL, OPT_CLEAR, S(evict_to_free),
+     .help = "answer an error when memory is full instead of\n"
+             "evicting items"},
+    {'c', "conn-limit", NULL, OPT_INT, S(maxconns), INTS,
+     .err = "Maximum connections must be greater than 0", .meta = "<num>",
+     .help = "most simultaneous connections (default: 1024)"},
+    {'k', "lock-memory", NULL, OPT_SET, S(lock_memory),
+     .help = "lock all memory into RAM (mlockall)"},
+    {'v', "verbose", NULL, OPT_CUSTOM, S(verbose),
+     .arg = ARG_LONG_OPTIONAL, .fn = add_verbose,
+     .help = "log errors and warnings; -vv also commands and\n"
+             "replies; -vvv also connection state changes"},
+    {'h', "help", NULL, OPT_CUSTOM, .fn = print_and_exit,
+     .help = "print this help and exit"},
+    {'i', "license", NULL, OPT_CUSTOM, .fn = print_and_exit,
+     .help = "print the license and exit"},
+    {'V', "version", NULL, OPT_CUSTOM, .fn = print_and_exit,
+     .help = "print the version and exit"},
+    {'P', "pidfile", NULL, OPT_STRING, S(pid_file), .meta = "<file>",
+     .help = "write the process id to this file (with -d);\n"
+             "removed again at a clean exit"},
+    {'f', "slab-growth-factor", NULL, OPT_DOUBLE, S(factor), .min = 1,
+     .err = "Factor must be greater than 1", .meta = "<num>",
+     .help = "size class growth factor (default: 1.25)"},
+    {'n', "slab-min-size", NULL, OPT_INT, S(chunk_size), INTS,
+     .err = "Chunk size must be greater than 0", .meta = "<bytes>",
+     .help = "key+value+flags space of the smallest class\n(default: 48)"},
+    {'L', "enable-largepages", NULL, OPT_SET, S(prealloc),
+     .help = "preallocate all item memory at start"},
+    {'D', NULL, NULL, OPT_CUSTOM, S(prefix_delimiter), .arg = ARG_REQUIRED,
+     .fn = set_delimiter, .meta = "<char>",
+     .help = "key prefix delimiter for \"stats detail\" (default:\n"
+             "':'); giving it turns detail collection on"},
+    {'t', "threads", NULL, OPT_INT, S(num_threads), INTS,
+     .fn = warn_threads, .err = "Number of threads must be greater than 0",
+     .meta = "<num>", .help = "worker threads (default: 4)"},
+    {'R', "max-reqs-per-event", NULL, OPT_INT, S(reqs_per_event), INTS,
+     .err = "Number of requests per event must be greater than 0",
+     .help = "commands one connection may run before others\n"
+             "get a turn (default: 20)"},
+    {'C', "disable-cas", NULL, OPT_CLEAR, S(use_cas),
+     .help = "no CAS values (saves 8 bytes per item)"},
+    {'b', "listen-backlog", NULL, OPT_INT, S(backlog), NATS,
+     .err = "Invalid listen backlog: %s", .meta = "<num>",
+     .help = "listen queue length (default: 1024)"},
+    {'B', "protocol", NULL, OPT_CHOICE, S(binding_protocol),
+     .choices = protocols, .code = 64,
+     .err = "Invalid value for binding protocol: %s\n"
+            " -- should be one of auto, binary, or ascii",
+     .meta = "<name>",
+     .help = "ascii, binary, or auto: the first byte of each\n"
+             "connection decides (default: auto)"},
+    {'I', "max-item-size", NULL, OPT_CUSTOM, S(item_size_max),
+     .arg = ARG_REQUIRED, .fn = set_item_size, .meta = "<num>",
+     .help = "largest item, k/m suffix allowed (default: 1m,\n"
+             "min: 1k, max: 1024m)"},
+    {'S', "enable-sasl", NULL, OPT_SET, S(sasl), .fn = need_sasl,
+     .help = "require SASL authentication (binary protocol\n"
+             "only; Cyrus SASL, service \"memcached\", its\n"
+             "config in $SASL_CONF_PATH/memcached.conf)"},
+    {'F', "disable-flush-all", NULL, OPT_CLEAR, S(flush_enabled),
+     .help = "refuse the flush_all command"},
+    {'X', "disable-dumping", NULL, OPT_CLEAR, S(dump_enabled),
+     .help = "refuse stats cachedump and lru_crawler metadump"},
+    {'W', "disable-watch", NULL, OPT_CLEAR, S(watch_enabled),
+     .help = "refuse the watch command"},
+    {'Y', "auth-file", NULL, OPT_STRING, S(auth_file), .meta = "<file>",
+     .help = "require a login: lines \"user:password\"; a client\n"
+             "first sends \"set <any key> 0 0 <n>\" with the\n"
+             "value \"<user> <password>\""},
+    {'e', "memory-file", NULL, OPT_CUSTOM, .arg = ARG_REQUIRED,
+     .fn = refuse, .code = 64,
+     .err = "-e: memory files are not supported by this build yet",
+     .meta = "<file>",
+     .help = "restartable cache in a mapped file (not built yet)"},
+    {0, "port-file", NULL, OPT_STRING, S(port_file), .meta = "<file>",
+     .help = "write the bound ports to this file, one line each\n"
+             "(\"TCP INET: 11211\"), as the environment\n"
+             "variable MEMCACHED_PORT_FILENAME also does"},
+    {'o', "extended", NULL, OPT_CUSTOM, .arg = ARG_REQUIRED,
+     .fn = parse_extended, .help = "comma separated extended options:"},
+
+    /* "-o" keys.  Those without `err` get "-o <key> takes a number ...". */
+    {0, NULL, "hashpower", OPT_CUSTOM, S(hashpower_init),
+     .fn = set_hashpower, .meta = "<n>",
+     .help = "log2 of the initial hash table size (12..32;\n"
+             "default: 16); the table grows by itself"},
+    {0, NULL, "no_hashexpand", OPT_CLEAR, S(hashexpand),
+     .help = "never grow the hash table"},
+    {0, NULL, "hash_algorithm", OPT_CHOICE, S(hash_algorithm),
+     .choices = hashes,
+     .err = "Unknown hash_algorithm option (jenkins, murmur3)",
+     .meta = "<name>", .help = "murmur3 (default) or jenkins"},
+    {0, NULL, "idle_timeout", OPT_INT, S(idle_timeout), NATS,
+     .err = "idle_timeout takes a number of seconds", .meta = "<sec>",
+     .help = "close connections idle this long (default: 0,\nnever)"},
+    {0, NULL, "maxconns_fast", OPT_SET, S(maxconns_fast),
+     .help = "at the connection limit, refuse new\n"
+             "connections at once (default) or stop accepting"},
+    {0, NULL, "no_maxconns_fast", OPT_CLEAR, S(maxconns_fast),
+     .join = " / "},
+    /* Bytes, as the reference reads it (its help says KB). */
+    {0, NULL, "slab_chunk_max", OPT_INT, S(slab_chunk_size_max), INTS,
+     .err = "slab_chunk_max takes a size in bytes", .meta = "<bytes>",
+     .help = "largest slab chunk (default: 524288); must\n"
+             "divide -I and the 1 MB page"},
+    {0, NULL, "tail_repair_time", OPT_INT, S(tail_repair_time), NATS,
+     .err = "tail_repair_time takes a number of seconds", .meta = "<sec>",
+     .help = "accepted for compatibility"},
+    {0, NULL, "lru_maintainer", OPT_SET, E(lru_maintainer),
+     .fn = sync_segmented,
+     .help = "segmented LRU (HOT, WARM, COLD)\n"
+             "kept by a background thread (default) / one\n"
+             "plain LRU per class"},
+    {0, NULL, "no_lru_maintainer", OPT_CLEAR, E(lru_maintainer),
+     .fn = sync_segmented, .join = " / "},
+    {0, NULL, "hot_lru_pct", OPT_UINT, E(hot_lru_pct), .max = 80,
+     .fn = check_lru_pct, .meta = "<n>",
+     .help = "% of a class's memory HOT may hold (default: 20)"},
+    {0, NULL, "warm_lru_pct", OPT_UINT, E(warm_lru_pct), .max = 80,
+     .fn = check_lru_pct, .meta = "<n>",
+     .help = "% WARM may hold (default: 40; hot+warm <= 80)"},
+    {0, NULL, "hot_max_factor", OPT_DOUBLE, E(hot_max_factor),
+     .meta = "<f>",
+     .help = "HOT items older than COLD's tail age times this\n"
+             "move to COLD (default: 0.2)"},
+    {0, NULL, "warm_max_factor", OPT_DOUBLE, E(warm_max_factor),
+     .meta = "<f>", .help = "likewise for WARM (default: 2.0)"},
+    {0, NULL, "temporary_ttl", OPT_UINT, E(temporary_ttl), NATS,
+     .fn = enable_temp_lru, .meta = "<sec>",
+     .help = "items with a TTL below this go to the TEMP LRU\n"
+             "and are never evicted early (default: off, 61)"},
+    {0, NULL, "lru_crawler", OPT_SET, E(lru_crawler),
+     .help = "background reclaim of expired items\n(default: on)"},
+    {0, NULL, "no_lru_crawler", OPT_CLEAR, E(lru_crawler), .join = " / "},
+    {0, NULL, "lru_crawler_sleep", OPT_UINT, E(crawler_sleep),
+     .max = 1000000, .meta = "<us>",
+     .help = "pause per 1000 items crawled (default: 100)"},
+    {0, NULL, "lru_crawler_tocrawl", OPT_UINT, E(crawler_tocrawl),
+     .max = UINT32_MAX, .meta = "<n>",
+     .help = "items checked per LRU per crawl (0: all)"},
+    {0, NULL, "slab_reassign", OPT_SET, E(slab_reassign),
+     .help = "allow moving slab pages between\nclasses (default: on)"},
+    {0, NULL, "no_slab_reassign", OPT_CLEAR, E(slab_reassign),
+     .join = " / "},
+    {0, NULL, "slab_automove", OPT_CUSTOM, E(slab_automove), .max = 2,
+     .fn = set_automove, .meta = "<0|1|2>",
+     .help = "move pages to evicting classes: off, on\n"
+             "(default), aggressive"},
+    {0, NULL, "slab_automove_ratio", OPT_DOUBLE, E(slab_automove_ratio),
+     .meta = "<f>", .help = "tuning of\nautomove 1 (defaults: 0.8, 30)"},
+    {0, NULL, "slab_automove_window", OPT_UINT, E(slab_automove_window),
+     .max = 3600, .meta = "<sec>", .join = ", "},
+    /* Everything "modern" turns on is already the default. */
+    {0, NULL, "modern", OPT_SET,
+     .help = "accepted; its settings are the defaults"},
+
+    /* Not in -h. */
+    {'Z', "enable-ssl", NULL, OPT_CUSTOM, .fn = refuse, .code = 64,
+     .err = "-Z: TLS is not supported by this build"},
+    {0, NULL, "track_sizes", OPT_CUSTOM, .fn = refuse,
+     .err = "-o %s: not supported by this build yet"},
+    {0, NULL, "read_buf_mem_limit", OPT_CUSTOM, .fn = refuse,
+     .err = "-o %s: not supported by this build yet"},
+};
+
+#define NOPTS (sizeof(opts) / sizeof(opts[0]))
+#define LONG_ONLY 256     /* getopt's value for opts[i] with no flag: +i */
+#define HELP_COL 26       /* -h: where the help text starts */
 
 void options_die(int code, const char *fmt, ...)
 {
@@ -132,6 +358,173 @@ void options_die(int code, const char *fmt, ...)
     va_end(ap);
     fputc('\n', stderr);
     exit(code);
+}
+
+/* ------------------------------------------------------------------ */
+/* Storing a value                                                    */
+
+static void *field(const struct opt *o)
+{
+    switch (o->where) {
+    case W_SETTINGS: return (char *)&settings + o->off;
+    case W_ENGINE: return (char *)&ecfg + o->off;
+    case W_CMDLINE: return (char *)&cmdline + o->off;
+    case W_NONE: break;
+    }
+    return NULL;
+}
+
+static void bad_value(const struct opt *o, const char *arg)
+{
+    if (o->err != NULL)
+        options_die(o->code ? o->code : 1, o->err, arg ? arg : "");
+    if (o->kind == OPT_DOUBLE)
+        options_die(1, "-o %s takes a number greater than %lld", o->key,
+                    o->min);
+    options_die(1, "-o %s takes a number from %lld to %lld", o->key, o->min,
+                o->max);
+}
+
+static void set_int(const struct opt *o, const char *arg)
+{
+    int32_t v;
+
+    if (arg == NULL || !safe_strtol(arg, &v) || v < o->min || v > o->max)
+        bad_value(o, arg);
+    *(int *)field(o) = v;
+}
+
+static void set_uint(const struct opt *o, const char *arg)
+{
+    uint32_t v;
+
+    if (arg == NULL || !safe_strtoul(arg, &v) || v < o->min || v > o->max)
+        bad_value(o, arg);
+    *(uint32_t *)field(o) = v;
+}
+
+static void set_double(const struct opt *o, const char *arg)
+{
+    double v;
+
+    /* "<=", not "!(v > min)": NaN is let through, as it always was. */
+    if (arg == NULL || !safe_strtod(arg, &v) || v <= (double)o->min)
+        bad_value(o, arg);
+    *(double *)field(o) = v;
+}
+
+static void set_choice(const struct opt *o, const char *arg)
+{
+    const struct opt_choice *ch;
+
+    for (ch = o->choices; arg != NULL && ch->name != NULL; ch++) {
+        if (strcmp(arg, ch->name) == 0) {
+            *(int *)field(o) = ch->value;
+            return;
+        }
+    }
+    bad_value(o, arg);
+}
+
+/* Parse and store one option's value; see opt_fn for the result. */
+static bool apply(const struct opt *o, char *arg)
+{
+    switch (o->kind) {
+    case OPT_SET:
+    case OPT_CLEAR:
+        if (o->where != W_NONE)
+            *(bool *)field(o) = o->kind == OPT_SET;
+        break;
+    case OPT_INT: set_int(o, arg); break;
+    case OPT_UINT: set_uint(o, arg); break;
+    case OPT_DOUBLE: set_double(o, arg); break;
+    case OPT_STRING:
+        if (arg == NULL)
+            bad_value(o, arg);
+        *(char **)field(o) = arg;
+        break;
+    case OPT_CHOICE: set_choice(o, arg); break;
+    case OPT_CUSTOM: return o->fn(o, arg);
+    }
+    return o->fn != NULL ? o->fn(o, arg) : true;
+}
+
+/* ------------------------------------------------------------------ */
+/* The odd ones (CUSTOM rows and extra steps)                         */
+
+static bool set_unix_mask(const struct opt *o, char *arg)
+{
+    char *end;
+    long mask = strtol(arg, &end, 8);
+
+    (void)o;
+    if (*arg == '\0' || *end != '\0' || mask < 0 || mask > 0777)
+        options_die(64, "Invalid unix socket mask: %s", arg);
+    settings.access = (int)mask;
+    return true;
+}
+
+static bool set_memory_limit(const struct opt *o, char *arg)
+{
+    uint64_t mb;
+
+    (void)o;
+    /* Junk and 0 end at the reference's "1/2 of memory max" check in
+     * check_sizes(); a negative size, which the reference takes as a
+     * huge one, is refused here. */
+    if (strchr(arg, '-') != NULL || !safe_strtoull(arg, &mb))
+        mb = 0;
+    if (strchr(arg, '-') != NULL || mb > (UINT64_MAX >> 21))
+        options_die(64, "Memory limit must be a positive number of "
+                    "megabytes, not \"%s\"", arg);
+    settings.maxbytes = (size_t)(mb * 1024 * 1024);
+    return true;
+}
+
+/* -v, -vv...; "--verbose=x" counts once, x ignored. */
+static bool add_verbose(const struct opt *o, char *arg)
+{
+    (void)o;
+    (void)arg;
+    settings.verbose++;
+    return true;
+}
+
+static void usage(void);
+
+static bool print_and_exit(const struct opt *o, char *arg)
+{
+    (void)arg;
+    if (o->flag == 'h')
+        usage();
+    else if (o->flag == 'i')
+        printf(PACKAGE_STRING ": a memcached-compatible cache daemon.\n"
+               "Distributed under the BSD 3-clause license.\n");
+    else
+        printf(PACKAGE_STRING "\n");
+    exit(EXIT_SUCCESS);
+}
+
+static bool set_delimiter(const struct opt *o, char *arg)
+{
+    (void)o;
+    if (arg[0] == '\0')
+        options_die(1, "No delimiter specified");
+    settings.prefix_delimiter = arg[0];
+    settings.detail_enabled = true;
+    return true;
+}
+
+static bool warn_threads(const struct opt *o, char *arg)
+{
+    (void)o;
+    (void)arg;
+    if (settings.num_threads > 64)
+        fprintf(stderr, "WARNING: Setting a high number of worker"
+                "threads is not recommended.\n"
+                " Set this value to the number of cores in"
+                " your machine or less.\n");
+    return true;
 }
 
 /* "64", "1k", "2m" and so on; false on junk or overflow. */
@@ -158,258 +551,281 @@ static bool parse_size(const char *s, uint64_t *out)
     return true;
 }
 
-static int int_arg(const char *s, int bad)
+static bool set_item_size(const struct opt *o, char *arg)
 {
-    int32_t v;
+    uint64_t size;
 
-    return safe_strtol(s, &v) ? v : bad;
+    (void)o;
+    if (!parse_size(arg, &size) || size < ITEM_SIZE_MAX_LOWER)
+        options_die(64, "Item max size cannot be less than 1024 bytes.");
+    if (size > ITEM_SIZE_MAX_UPPER)
+        options_die(64, "Cannot set item size limit higher than 1 GB.");
+    settings.item_size_max = (int)size;
+    return true;
 }
 
-static void parse_extended(char *subopts)
+static bool need_sasl(const struct opt *o, char *arg)
 {
-    char *opt, *save = NULL;
+    (void)o;
+    (void)arg;
+    if (!sasl_available())
+        options_die(64, "-S: this build has no SASL support "
+                    "(configure found no libsasl2)");
+    return true;
+}
 
-    for (opt = strtok_r(subopts, ",", &save); opt != NULL;
-         opt = strtok_r(NULL, ",", &save)) {
-        char *val = strchr(opt, '=');
-        int32_t n;
-        enum opt_result res;
+/* Options of features not built yet: refused with the row's message. */
+static bool refuse(const struct opt *o, char *arg)
+{
+    (void)arg;
+    options_die(o->code ? o->code : 1, o->err, o->key ? o->key : "");
+}
+
+static const struct opt *find_key(const char *key)
+{
+    size_t i;
+
+    for (i = 0; i < NOPTS; i++)
+        if (opts[i].key != NULL && strcmp(opts[i].key, key) == 0)
+            return &opts[i];
+    return NULL;
+}
+
+/* -o a,b=c: each key's row, in order; empty items are skipped. */
+static bool parse_extended(const struct opt *o, char *arg)
+{
+    char *key, *save = NULL;
+
+    (void)o;
+    for (key = strtok_r(arg, ",", &save); key != NULL;
+         key = strtok_r(NULL, ",", &save)) {
+        char *val = strchr(key, '=');
+        const struct opt *k;
 
         if (val != NULL)
             *val++ = '\0';
-        if (strcmp(opt, "hashpower") == 0) {
-            if (val == NULL || !safe_strtol(val, &n))
-                options_die(1, "Missing numeric argument for hashpower");
-            if (n < 12)
-                options_die(1, "Initial hashtable multiplier of %d is too low",
-                            n);
-            if (n > 32)
-                options_die(1, "Initial hashtable multiplier of %d is too "
-                            "high\nChoose a value based on "
-                            "\"STAT hash_power_level\" from a running "
-                            "instance", n);
-            settings.hashpower_init = n;
-        } else if (strcmp(opt, "no_hashexpand") == 0) {
-            settings.hashexpand = false;
-        } else if (strcmp(opt, "hash_algorithm") == 0) {
-            if (val == NULL || !hash_select(val))
-                options_die(1, "Unknown hash_algorithm option (jenkins, "
-                            "murmur3)");
-            settings.hash_algorithm = strcmp(val, "jenkins") == 0
-                                          ? HASH_JENKINS : HASH_MURMUR3;
-        } else if (strcmp(opt, "idle_timeout") == 0) {
-            if (val == NULL || !safe_strtol(val, &n) || n < 0)
-                options_die(1, "idle_timeout takes a number of seconds");
-            settings.idle_timeout = n;
-        } else if (strcmp(opt, "tail_repair_time") == 0) {
-            if (val == NULL || !safe_strtol(val, &n) || n < 0)
-                options_die(1, "tail_repair_time takes a number of seconds");
-            settings.tail_repair_time = n;
-        } else if (strcmp(opt, "slab_chunk_max") == 0) {
-            /* Bytes, as the reference reads it (its help says KB). */
-            if (val == NULL || !safe_strtol(val, &n) || n <= 0)
-                options_die(1, "slab_chunk_max takes a size in bytes");
-            settings.slab_chunk_size_max = n;
-        } else if (strcmp(opt, "maxconns_fast") == 0) {
-            settings.maxconns_fast = true;
-        } else if (strcmp(opt, "no_maxconns_fast") == 0) {
-            settings.maxconns_fast = false;
-        } else if ((res = engine_option(opt, val)) != OPT_UNKNOWN) {
-            /* The engine's background work; OPT_BAD already said why. */
-            if (res == OPT_BAD)
-                exit(1);
-        } else if (strcmp(opt, "track_sizes") == 0 ||
-                   strcmp(opt, "read_buf_mem_limit") == 0) {
-            options_die(1, "-o %s: not supported by this build yet", opt);
-        } else {
-            options_die(1, "Illegal suboption \"%s\"", opt);
+        k = find_key(key);
+        if (k == NULL)
+            options_die(1, "Illegal suboption \"%s\"", key);
+        apply(k, val);
+    }
+    return true;
+}
+
+static bool set_hashpower(const struct opt *o, char *arg)
+{
+    int32_t n;
+
+    (void)o;
+    if (arg == NULL || !safe_strtol(arg, &n))
+        options_die(1, "Missing numeric argument for hashpower");
+    if (n < 12)
+        options_die(1, "Initial hashtable multiplier of %d is too low", n);
+    if (n > 32)
+        options_die(1, "Initial hashtable multiplier of %d is too high\n"
+                    "Choose a value based on \"STAT hash_power_level\" "
+                    "from a running instance", n);
+    settings.hashpower_init = n;
+    return true;
+}
+
+/* The maintainer keeps the segments; without it there is one LRU. */
+static bool sync_segmented(const struct opt *o, char *arg)
+{
+    (void)o;
+    (void)arg;
+    ecfg.lru_segmented = ecfg.lru_maintainer;
+    return true;
+}
+
+static bool check_lru_pct(const struct opt *o, char *arg)
+{
+    (void)o;
+    (void)arg;
+    if (ecfg.hot_lru_pct + ecfg.warm_lru_pct > 80)
+        options_die(1, "hot_lru_pct + warm_lru_pct cannot be more than "
+                    "80%% combined");
+    return true;
+}
+
+static bool enable_temp_lru(const struct opt *o, char *arg)
+{
+    (void)o;
+    (void)arg;
+    ecfg.temp_lru = true;
+    return true;
+}
+
+/* "slab_automove" alone means 1. */
+static bool set_automove(const struct opt *o, char *arg)
+{
+    set_uint(o, arg != NULL ? arg : "1");
+    return true;
+}
+
+/* ------------------------------------------------------------------ */
+/* -h                                                                 */
+
+/* One row's name as -h shows it; returns the number of bytes printed. */
+static int help_name(const struct opt *o, const char *prefix)
+{
+    const char *eq = o->meta != NULL ? "=" : "";
+    const char *meta = o->meta != NULL ? o->meta : "";
+
+    if (o->key != NULL)
+        return printf("%s%s%s%s", prefix, o->key, eq, meta);
+    if (o->lname == NULL)
+        return printf("-%c%s%s", o->flag, *meta ? " " : "", meta);
+    if (o->flag == 0)
+        return printf("    --%s%s%s", o->lname, eq, meta);
+    return printf("-%c, --%s%s%s", o->flag, o->lname, eq, meta);
+}
+
+/* Each row with help text: its name (and those of the rows joined to
+ * it) padded to HELP_COL with at least one space (two after joined
+ * names, as the text always had it), then the text. */
+static void usage(void)
+{
+    const char *s;
+    size_t i, j;
+    int gap;
+
+    printf(PACKAGE_STRING "\n");
+    for (i = 0; i < NOPTS; i = j) {
+        j = i + 1;
+        if (opts[i].help == NULL)
+            continue;
+        gap = HELP_COL - help_name(&opts[i], "   - ");
+        if (gap < 1)
+            gap = 1;
+        for (; j < NOPTS && opts[j].join != NULL; j++) {
+            help_name(&opts[j], opts[j].join);
+            gap = 2;
+        }
+        printf("%*s", gap, "");
+        for (s = opts[i].help; *s != '\0'; s++) {
+            putchar(*s);
+            if (*s == '\n')
+                printf("%*s", HELP_COL, "");
+        }
+        putchar('\n');
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* getopt's tables                                                    */
+
+/* glibc lists the candidates of an ambiguous abbreviation ("--u",
+ * "--li", "--dis") in long-option array order, so the array keeps the
+ * order it had: rows with these flags first, in this order (the
+ * reference's), then the rest in table order.  New options need not be
+ * added here. */
+static const char long_order[] = "aApsUmMckhiVrvdluPfnLtRCbBISFXWYeZo";
+
+static int getopt_has_arg(const struct opt *o)
+{
+    switch (o->kind) {
+    case OPT_SET:
+    case OPT_CLEAR:
+        return no_argument;
+    case OPT_CUSTOM:
+        return o->arg == ARG_REQUIRED        ? required_argument
+               : o->arg == ARG_LONG_OPTIONAL ? optional_argument
+                                             : no_argument;
+    default:
+        return required_argument;
+    }
+}
+
+static size_t long_rank(const struct opt *o)
+{
+    const char *p = o->flag != 0 ? strchr(long_order, o->flag) : NULL;
+
+    return p != NULL ? (size_t)(p - long_order) : sizeof(long_order);
+}
+
+static char shortopts[3 * NOPTS + 1];
+static struct option longopts[NOPTS + 1];
+
+static void build_getopt(void)
+{
+    size_t i, rank, n = 0;
+    char *s = shortopts;
+
+    for (i = 0; i < NOPTS; i++) {
+        if (opts[i].flag == 0)
+            continue;
+        *s++ = opts[i].flag;
+        if (getopt_has_arg(&opts[i]) == required_argument)
+            *s++ = ':';
+    }
+    *s = '\0';
+    for (rank = 0; rank <= sizeof(long_order); rank++) {
+        for (i = 0; i < NOPTS; i++) {
+            if (opts[i].lname == NULL || long_rank(&opts[i]) != rank)
+                continue;
+            longopts[n].name = opts[i].lname;
+            longopts[n].has_arg = getopt_has_arg(&opts[i]);
+            longopts[n].val = opts[i].flag ? opts[i].flag
+                                           : LONG_ONLY + (int)i;
+            n++;
         }
     }
 }
 
-static const struct option long_options[] = {
-    {"unix-mask", required_argument, 0, 'a'},
-    {"enable-shutdown", no_argument, 0, 'A'},
-    {"port", required_argument, 0, 'p'},
-    {"unix-socket", required_argument, 0, 's'},
-    {"udp-port", required_argument, 0, 'U'},
-    {"memory-limit", required_argument, 0, 'm'},
-    {"disable-evictions", no_argument, 0, 'M'},
-    {"conn-limit", required_argument, 0, 'c'},
-    {"lock-memory", no_argument, 0, 'k'},
-    {"help", no_argument, 0, 'h'},
-    {"license", no_argument, 0, 'i'},
-    {"version", no_argument, 0, 'V'},
-    {"enable-coredumps", no_argument, 0, 'r'},
-    {"verbose", optional_argument, 0, 'v'},
-    {"daemon", no_argument, 0, 'd'},
-    {"listen", required_argument, 0, 'l'},
-    {"user", required_argument, 0, 'u'},
-    {"pidfile", required_argument, 0, 'P'},
-    {"slab-growth-factor", required_argument, 0, 'f'},
-    {"slab-min-size", required_argument, 0, 'n'},
-    {"enable-largepages", no_argument, 0, 'L'},
-    {"threads", required_argument, 0, 't'},
-    {"max-reqs-per-event", required_argument, 0, 'R'},
-    {"disable-cas", no_argument, 0, 'C'},
-    {"listen-backlog", required_argument, 0, 'b'},
-    {"protocol", required_argument, 0, 'B'},
-    {"max-item-size", required_argument, 0, 'I'},
-    {"enable-sasl", no_argument, 0, 'S'},
-    {"disable-flush-all", no_argument, 0, 'F'},
-    {"disable-dumping", no_argument, 0, 'X'},
-    {"disable-watch", no_argument, 0, 'W'},
-    {"auth-file", required_argument, 0, 'Y'},
-    {"memory-file", required_argument, 0, 'e'},
-    {"enable-ssl", no_argument, 0, 'Z'},
-    {"extended", required_argument, 0, 'o'},
-    {"port-file", required_argument, 0, 1000},
-    {0, 0, 0, 0}
-};
+/* ------------------------------------------------------------------ */
+/* Checks of the table (debug builds) and of the result               */
 
-void options_parse(int argc, char **argv, char **user, bool *daemonize_me,
-                   bool *max_core)
+#ifndef NDEBUG
+static size_t kind_size(enum opt_kind k)
 {
-    const char *shortopts = "a:Ap:s:U:m:Mc:khiVrvdl:u:P:f:n:Lt:D:R:Cb:B:"
-                            "I:SFXWY:e:Zo:";
-    uint64_t size;
-    uint64_t mb = 64;
-    int c, v;
+    switch (k) {
+    case OPT_SET:
+    case OPT_CLEAR: return sizeof(bool);
+    case OPT_INT:
+    case OPT_CHOICE: return sizeof(int);
+    case OPT_UINT: return sizeof(uint32_t);
+    case OPT_DOUBLE: return sizeof(double);
+    case OPT_STRING: return sizeof(char *);
+    case OPT_CUSTOM: break;
+    }
+    return 0;
+}
 
-    while ((c = getopt_long(argc, argv, shortopts, long_options, NULL))
-           != -1) {
-        switch (c) {
-        case 'a': {
-            char *end;
-            long mask = strtol(optarg, &end, 8);
+/* A wrong row fails every test that starts the debug binary. */
+static void check_table(void)
+{
+    size_t i, j;
 
-            if (*optarg == '\0' || *end != '\0' || mask < 0 || mask > 0777)
-                options_die(64, "Invalid unix socket mask: %s", optarg);
-            settings.access = (int)mask;
-            break;
-        }
-        case 'A': settings.shutdown_command = true; break;
-        case 'p':
-        case 'U':
-            v = int_arg(optarg, -1);
-            if (v < 0 || v > 65535)
-                options_die(64, "ERROR: Invalid port number %s.", optarg);
-            if (c == 'p')
-                settings.port = v;
-            else
-                settings.udpport = v;
-            break;
-        case 's': settings.socketpath = optarg; break;
-        case 'm':
-            /* Junk and 0 end at the reference's "1/2 of memory max"
-             * check below; a negative size, which the reference takes
-             * as a huge one, is refused here. */
-            if (strchr(optarg, '-') != NULL || !safe_strtoull(optarg, &mb))
-                mb = 0;
-            if (strchr(optarg, '-') != NULL || mb > (UINT64_MAX >> 21))
-                options_die(64, "Memory limit must be a positive number of "
-                            "megabytes, not \"%s\"", optarg);
-            break;
-        case 'M': settings.evict_to_free = false; break;
-        case 'c':
-            settings.maxconns = int_arg(optarg, 0);
-            if (settings.maxconns <= 0)
-                options_die(1, "Maximum connections must be greater than 0");
-            break;
-        case 'k': settings.lock_memory = true; break;
-        case 'h': usage(); exit(EXIT_SUCCESS);
-        case 'i': license(); exit(EXIT_SUCCESS);
-        case 'V': printf(PACKAGE_STRING "\n"); exit(EXIT_SUCCESS);
-        case 'r': *max_core = true; break;
-        case 'v': settings.verbose++; break;
-        case 'd': *daemonize_me = true; break;
-        case 'l': settings.inter = optarg; break;
-        case 'u': *user = optarg; break;
-        case 'P': settings.pid_file = optarg; break;
-        case 'f':
-            if (!safe_strtod(optarg, &settings.factor) ||
-                settings.factor <= 1.0)
-                options_die(1, "Factor must be greater than 1");
-            break;
-        case 'n':
-            settings.chunk_size = int_arg(optarg, 0);
-            if (settings.chunk_size <= 0)
-                options_die(1, "Chunk size must be greater than 0");
-            break;
-        case 'L': settings.prealloc = true; break;
-        case 't':
-            settings.num_threads = int_arg(optarg, 0);
-            if (settings.num_threads <= 0)
-                options_die(1, "Number of threads must be greater than 0");
-            if (settings.num_threads > 64)
-                fprintf(stderr, "WARNING: Setting a high number of worker"
-                        "threads is not recommended.\n"
-                        " Set this value to the number of cores in"
-                        " your machine or less.\n");
-            break;
-        case 'D':
-            if (optarg[0] == '\0')
-                options_die(1, "No delimiter specified");
-            settings.prefix_delimiter = optarg[0];
-            settings.detail_enabled = true;
-            break;
-        case 'R':
-            settings.reqs_per_event = int_arg(optarg, 0);
-            if (settings.reqs_per_event <= 0)
-                options_die(1, "Number of requests per event must be greater "
-                            "than 0");
-            break;
-        case 'C': settings.use_cas = false; break;
-        case 'b':
-            settings.backlog = int_arg(optarg, -1);
-            if (settings.backlog < 0)
-                options_die(1, "Invalid listen backlog: %s", optarg);
-            break;
-        case 'B':
-            if (strcmp(optarg, "auto") == 0)
-                settings.binding_protocol = BIND_AUTO;
-            else if (strcmp(optarg, "binary") == 0)
-                settings.binding_protocol = BIND_BINARY;
-            else if (strcmp(optarg, "ascii") == 0)
-                settings.binding_protocol = BIND_ASCII;
-            else
-                options_die(64, "Invalid value for binding protocol: %s\n"
-                            " -- should be one of auto, binary, or ascii",
-                            optarg);
-            break;
-        case 'I':
-            if (!parse_size(optarg, &size) || size < ITEM_SIZE_MAX_LOWER)
-                options_die(64, "Item max size cannot be less than 1024 "
-                            "bytes.");
-            if (size > ITEM_SIZE_MAX_UPPER)
-                options_die(64,
-                            "Cannot set item size limit higher than 1 GB.");
-            settings.item_size_max = (int)size;
-            break;
-        case 'S':
-            if (!sasl_available())
-                options_die(64, "-S: this build has no SASL support "
-                            "(configure found no libsasl2)");
-            settings.sasl = true;
-            break;
-        case 'F': settings.flush_enabled = false; break;
-        case 'X': settings.dump_enabled = false; break;
-        case 'W': settings.watch_enabled = false; break;
-        case 'Y': settings.auth_file = optarg; break;
-        case 'e':
-            options_die(64, "-e: memory files are not supported by this "
-                        "build yet");
-        case 'Z':
-            options_die(64, "-Z: TLS is not supported by this build");
-        case 'o': parse_extended(optarg); break;
-        case 1000: settings.port_file = optarg; break;
-        default:
-            options_die(1, "Illegal argument \"%c\"", c);
+    for (i = 0; i < NOPTS; i++) {
+        const struct opt *o = &opts[i];
+
+        assert(o->flag != 0 || o->lname != NULL || o->key != NULL);
+        assert((o->flag == 0 && o->lname == NULL) || o->key == NULL);
+        assert(o->kind == OPT_CUSTOM ? o->fn != NULL : o->arg == ARG_NONE);
+        assert(o->arg != ARG_NEXT_WORD || o->flag != 0);
+        assert(o->kind == OPT_CUSTOM || o->where == W_NONE ||
+               o->size == kind_size(o->kind));
+        assert(o->where != W_NONE || o->kind == OPT_SET ||
+               o->kind == OPT_CUSTOM);
+        assert(o->key != NULL || o->err != NULL || o->kind == OPT_CUSTOM ||
+               o->kind == OPT_SET || o->kind == OPT_CLEAR ||
+               o->kind == OPT_STRING);
+        assert(o->kind != OPT_CHOICE || o->choices != NULL);
+        assert(o->join == NULL || (o->help == NULL && i > 0));
+        for (j = 0; j < i; j++) {
+            assert(o->flag == 0 || o->flag != opts[j].flag);
+            assert(o->lname == NULL || opts[j].lname == NULL ||
+                   strcmp(o->lname, opts[j].lname) != 0);
+            assert(o->key == NULL || opts[j].key == NULL ||
+                   strcmp(o->key, opts[j].key) != 0);
         }
     }
-    if (optind < argc)
-        options_die(1, "Unexpected argument \"%s\"", argv[optind]);
-    settings.maxbytes = (size_t)(mb * 1024 * 1024);
+}
+#endif
+
+static void check_sizes(void)
+{
     if ((uint64_t)settings.item_size_max > settings.maxbytes / 2)
         options_die(64, "Cannot set item size limit higher than 1/2 of memory "
                     "max.");
@@ -425,4 +841,61 @@ void options_parse(int argc, char **argv, char **user, bool *daemonize_me,
         options_die(64, "slab_chunk_max (bytes: %d) must divide evenly into "
                     "%d (slab_page_size)", settings.slab_chunk_size_max,
                     settings.slab_page_size);
+}
+
+/* ------------------------------------------------------------------ */
+
+static const struct opt *find_flag(int c)
+{
+    size_t i;
+
+    if (c >= LONG_ONLY)
+        return &opts[c - LONG_ONLY];
+    for (i = 0; i < NOPTS; i++)
+        if (opts[i].flag != 0 && opts[i].flag == c)
+            return &opts[i];
+    return NULL;
+}
+
+/* Did the flag just returned stand alone as argv[optind - 1]? */
+static bool flag_was_word(const struct opt *o, char **argv)
+{
+    const char *w = argv[optind - 1];
+
+    return (w[0] == '-' && w[1] == o->flag && w[2] == '\0') ||
+           (o->lname != NULL && strncmp(w, "--", 2) == 0 &&
+            strncmp(w + 2, o->lname, strlen(w + 2)) == 0);
+}
+
+void options_parse(int argc, char **argv, char **user, bool *daemonize_me,
+                   bool *max_core)
+{
+    const struct opt *o;
+    int c;
+
+#ifndef NDEBUG
+    check_table();
+#endif
+    build_getopt();
+    engine_config_get(&ecfg);
+    while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+        o = find_flag(c);
+        if (o == NULL)
+            options_die(1, "Illegal argument \"%c\"", c);
+        if (o->arg != ARG_NEXT_WORD) {
+            apply(o, optarg);
+        } else if (flag_was_word(o, argv) && optind < argc) {
+            if (apply(o, argv[optind]))
+                optind++;
+        } else {
+            apply(o, NULL);
+        }
+    }
+    if (optind < argc)
+        options_die(1, "Unexpected argument \"%s\"", argv[optind]);
+    check_sizes();
+    engine_config_set(&ecfg);
+    *user = cmdline.user;
+    *daemonize_me = cmdline.daemonize;
+    *max_core = cmdline.max_core;
 }
