@@ -50,20 +50,22 @@ enum opt_kind {
  * as a separate word, which getopt cannot express: replication will
  * make "-X" alone mean "disable dumping", as now, and "-X 11212" a
  * port.  getopt is told the flag takes no argument; when the flag stood
- * alone as a word, fn is then called with the next argv word (NULL if
- * none) and returns true if it took that word as its argument, and the
- * parser steps past it (GNU getopt copes with optind moved between its
- * calls).  So the row would be
+ * alone as a word and takes() says the next argv word is its argument,
+ * the parser steps past that word (GNU getopt copes with optind moved
+ * between its calls) and hands it to fn; otherwise fn gets NULL.  So
+ * the row would be
  *     {'X', "disable-dumping", NULL, OPT_CUSTOM, S(dump_enabled),
- *      .arg = ARG_NEXT_WORD, .fn = set_dumping_or_port, ...}
- * with set_dumping_or_port() taking the word only if it is a port
- * number, and clearing dump_enabled otherwise. */
+ *      .arg = ARG_NEXT_WORD, .takes = is_port, .fn = dumping_or_port,
+ *      ...}
+ * with dumping_or_port() clearing dump_enabled when given NULL. */
 enum opt_arg {
     ARG_NONE,
     ARG_REQUIRED,
     ARG_LONG_OPTIONAL,  /* "--name=x" allowed; the short flag takes none */
     ARG_NEXT_WORD,      /* see above */
 };
+
+#define UNUSED __attribute__((unused))
 
 /* Whose field `off` is an offset into. */
 enum opt_where { W_NONE, W_SETTINGS, W_ENGINE, W_CMDLINE };
@@ -76,9 +78,8 @@ struct opt_choice {
 struct opt;
 /* CUSTOM rows: parse `arg` (NULL when none was given) and store it.
  * Other rows: an extra step run after the value is stored.  Dies on a
- * bad value.  Returns whether it used `arg`; only an ARG_NEXT_WORD
- * row's answer is looked at. */
-typedef bool (*opt_fn)(const struct opt *o, char *arg);
+ * bad value. */
+typedef void (*opt_fn)(const struct opt *o, char *arg);
 
 struct opt {
     char flag;               /* short flag, or 0 */
@@ -91,6 +92,7 @@ struct opt {
     const struct opt_choice *choices;  /* CHOICE: ends with a NULL name */
     enum opt_arg arg;        /* CUSTOM rows: does the flag take one */
     opt_fn fn;               /* see opt_fn */
+    bool (*takes)(const char *word);  /* ARG_NEXT_WORD: is it ours? */
     int code;                /* exit code on a bad value (0: 1) */
     const char *err;         /* its message: printf format, one %s (the
                                 value) at most */
@@ -118,21 +120,258 @@ static struct engine_config ecfg;
 #define C(f) .where = W_CMDLINE, .off = offsetof(struct cmdline, f), \
              .size = sizeof(((struct cmdline *)0)->f)
 
-static bool set_unix_mask(const struct opt *o, char *arg);
-static bool set_memory_limit(const struct opt *o, char *arg);
-static bool add_verbose(const struct opt *o, char *arg);
-static bool print_and_exit(const struct opt *o, char *arg);
-static bool set_delimiter(const struct opt *o, char *arg);
-static bool warn_threads(const struct opt *o, char *arg);
-static bool set_item_size(const struct opt *o, char *arg);
-static bool need_sasl(const struct opt *o, char *arg);
-static bool refuse(const struct opt *o, char *arg);
-static bool parse_extended(const struct opt *o, char *arg);
-static bool set_hashpower(const struct opt *o, char *arg);
-static bool sync_segmented(const struct opt *o, char *arg);
-static bool check_lru_pct(const struct opt *o, char *arg);
-static bool enable_temp_lru(const struct opt *o, char *arg);
-static bool set_automove(const struct opt *o, char *arg);
+void options_die(int code, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    exit(code);
+}
+
+/* ------------------------------------------------------------------ */
+/* Storing a value                                                    */
+
+static void *field(const struct opt *o)
+{
+    switch (o->where) {
+    case W_SETTINGS: return (char *)&settings + o->off;
+    case W_ENGINE: return (char *)&ecfg + o->off;
+    case W_CMDLINE: return (char *)&cmdline + o->off;
+    case W_NONE: break;
+    }
+    return NULL;
+}
+
+static void bad_value(const struct opt *o, const char *arg)
+{
+    if (o->err != NULL)
+        options_die(o->code ? o->code : 1, o->err, arg ? arg : "");
+    if (o->kind == OPT_DOUBLE)
+        options_die(1, "-o %s takes a number greater than %lld", o->key,
+                    o->min);
+    options_die(1, "-o %s takes a number from %lld to %lld", o->key, o->min,
+                o->max);
+}
+
+static void set_int(const struct opt *o, const char *arg)
+{
+    int32_t v;
+
+    if (arg == NULL || !safe_strtol(arg, &v) || v < o->min || v > o->max)
+        bad_value(o, arg);
+    *(int *)field(o) = v;
+}
+
+static void set_uint(const struct opt *o, const char *arg)
+{
+    uint32_t v;
+
+    if (arg == NULL || !safe_strtoul(arg, &v) || v < o->min || v > o->max)
+        bad_value(o, arg);
+    *(uint32_t *)field(o) = v;
+}
+
+static void set_double(const struct opt *o, const char *arg)
+{
+    double v;
+
+    /* "<=", not "!(v > min)": NaN is let through, as it always was. */
+    if (arg == NULL || !safe_strtod(arg, &v) || v <= (double)o->min)
+        bad_value(o, arg);
+    *(double *)field(o) = v;
+}
+
+static void set_choice(const struct opt *o, const char *arg)
+{
+    const struct opt_choice *ch;
+
+    for (ch = o->choices; arg != NULL && ch->name != NULL; ch++) {
+        if (strcmp(arg, ch->name) == 0) {
+            *(int *)field(o) = ch->value;
+            return;
+        }
+    }
+    bad_value(o, arg);
+}
+
+/* Parse and store one option's value (arg: NULL if none was given). */
+static void apply(const struct opt *o, char *arg)
+{
+    switch (o->kind) {
+    case OPT_SET:
+    case OPT_CLEAR:
+        if (o->where != W_NONE)
+            *(bool *)field(o) = o->kind == OPT_SET;
+        break;
+    case OPT_INT: set_int(o, arg); break;
+    case OPT_UINT: set_uint(o, arg); break;
+    case OPT_DOUBLE: set_double(o, arg); break;
+    case OPT_STRING:
+        if (arg == NULL)
+            bad_value(o, arg);
+        *(char **)field(o) = arg;
+        break;
+    case OPT_CHOICE: set_choice(o, arg); break;
+    case OPT_CUSTOM: o->fn(o, arg); return;
+    }
+    if (o->fn != NULL)
+        o->fn(o, arg);
+}
+
+/* ------------------------------------------------------------------ */
+/* The odd ones (CUSTOM rows and extra steps)                         */
+
+static void set_unix_mask(const struct opt *o UNUSED, char *arg)
+{
+    char *end;
+    long mask = strtol(arg, &end, 8);
+
+    if (*arg == '\0' || *end != '\0' || mask < 0 || mask > 0777)
+        options_die(64, "Invalid unix socket mask: %s", arg);
+    settings.access = (int)mask;
+}
+
+static void set_memory_limit(const struct opt *o UNUSED, char *arg)
+{
+    uint64_t mb;
+
+    /* Junk and 0 end at the reference's "1/2 of memory max" check in
+     * check_sizes(); a negative size, which the reference takes as a
+     * huge one, is refused here. */
+    if (strchr(arg, '-') != NULL || !safe_strtoull(arg, &mb))
+        mb = 0;
+    if (strchr(arg, '-') != NULL || mb > (UINT64_MAX >> 21))
+        options_die(64, "Memory limit must be a positive number of "
+                    "megabytes, not \"%s\"", arg);
+    settings.maxbytes = (size_t)(mb * 1024 * 1024);
+}
+
+/* -v, -vv...; "--verbose=x" counts once, x ignored. */
+static void add_verbose(const struct opt *o UNUSED, char *arg UNUSED)
+{
+    settings.verbose++;
+}
+
+static void usage(void);
+
+static void print_and_exit(const struct opt *o, char *arg UNUSED)
+{
+    if (o->flag == 'h')
+        usage();
+    else if (o->flag == 'i')
+        printf(PACKAGE_STRING ": a memcached-compatible cache daemon.\n"
+               "Distributed under the BSD 3-clause license.\n");
+    else
+        printf(PACKAGE_STRING "\n");
+    exit(EXIT_SUCCESS);
+}
+
+static void set_delimiter(const struct opt *o UNUSED, char *arg)
+{
+    if (arg[0] == '\0')
+        options_die(1, "No delimiter specified");
+    settings.prefix_delimiter = arg[0];
+    settings.detail_enabled = true;
+}
+
+static void warn_threads(const struct opt *o UNUSED, char *arg UNUSED)
+{
+    if (settings.num_threads > 64)
+        fprintf(stderr, "WARNING: Setting a high number of worker"
+                "threads is not recommended.\n"
+                " Set this value to the number of cores in"
+                " your machine or less.\n");
+}
+
+/* "64", "1k", "2m" and so on; false on junk or overflow. */
+static bool parse_size(const char *s, uint64_t *out)
+{
+    char buf[32];
+    size_t len = strlen(s);
+    uint64_t mult = 1, v;
+
+    if (len == 0 || len >= sizeof(buf))
+        return false;
+    memcpy(buf, s, len + 1);
+    switch (tolower((unsigned char)buf[len - 1])) {
+    case 'k': mult = 1024; break;
+    case 'm': mult = 1024 * 1024; break;
+    case 'g': mult = 1024ULL * 1024 * 1024; break;
+    default: break;
+    }
+    if (mult != 1)
+        buf[len - 1] = '\0';
+    if (!safe_strtoull(buf, &v) || v > UINT64_MAX / mult)
+        return false;
+    *out = v * mult;
+    return true;
+}
+
+static void set_item_size(const struct opt *o UNUSED, char *arg)
+{
+    uint64_t size;
+
+    if (!parse_size(arg, &size) || size < ITEM_SIZE_MAX_LOWER)
+        options_die(64, "Item max size cannot be less than 1024 bytes.");
+    if (size > ITEM_SIZE_MAX_UPPER)
+        options_die(64, "Cannot set item size limit higher than 1 GB.");
+    settings.item_size_max = (int)size;
+}
+
+static void need_sasl(const struct opt *o UNUSED, char *arg UNUSED)
+{
+    if (!sasl_available())
+        options_die(64, "-S: this build has no SASL support "
+                    "(configure found no libsasl2)");
+}
+
+/* Options of features not built yet: refused with the row's message. */
+static void refuse(const struct opt *o, char *arg UNUSED)
+{
+    options_die(o->code ? o->code : 1, o->err, o->key ? o->key : "");
+}
+
+static void set_hashpower(const struct opt *o UNUSED, char *arg)
+{
+    int32_t n;
+
+    if (arg == NULL || !safe_strtol(arg, &n))
+        options_die(1, "Missing numeric argument for hashpower");
+    if (n < 12)
+        options_die(1, "Initial hashtable multiplier of %d is too low", n);
+    if (n > 32)
+        options_die(1, "Initial hashtable multiplier of %d is too high\n"
+                    "Choose a value based on \"STAT hash_power_level\" "
+                    "from a running instance", n);
+    settings.hashpower_init = n;
+}
+
+/* The maintainer keeps the segments; without it there is one LRU. */
+static void sync_segmented(const struct opt *o UNUSED, char *arg UNUSED)
+{
+    ecfg.lru_segmented = ecfg.lru_maintainer;
+}
+
+static void check_lru_pct(const struct opt *o UNUSED, char *arg UNUSED)
+{
+    if (ecfg.hot_lru_pct + ecfg.warm_lru_pct > 80)
+        options_die(1, "hot_lru_pct + warm_lru_pct cannot be more than "
+                    "80%% combined");
+}
+
+static void enable_temp_lru(const struct opt *o UNUSED, char *arg UNUSED)
+{
+    ecfg.temp_lru = true;
+}
+
+/* "slab_automove" alone means 1. */
+static void set_automove(const struct opt *o, char *arg)
+{
+    set_uint(o, arg != NULL ? arg : "1");
+}
 
 static const struct opt_choice protocols[] = {
     {"auto", BIND_AUTO}, {"binary", BIND_BINARY}, {"ascii", BIND_ASCII},
@@ -145,6 +384,8 @@ static const struct opt_choice hashes[] = {
 
 #define INTS .min = 1, .max = INT32_MAX      /* a positive int */
 #define NATS .min = 0, .max = INT32_MAX      /* 0 or a positive int */
+
+static void parse_extended(const struct opt *o, char *arg);
 
 /*
  * The options, in -h order: flags, then "-o" keys, then those -h does
@@ -343,243 +584,12 @@ static const struct opt opts[] = {
      .err = "-o %s: not supported by this build yet"},
     {0, NULL, "read_buf_mem_limit", OPT_CUSTOM, .fn = refuse,
      .err = "-o %s: not supported by this build yet"},
+
 };
 
 #define NOPTS (sizeof(opts) / sizeof(opts[0]))
 #define LONG_ONLY 256     /* getopt's value for opts[i] with no flag: +i */
 #define HELP_COL 26       /* -h: where the help text starts */
-
-void options_die(int code, const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-    exit(code);
-}
-
-/* ------------------------------------------------------------------ */
-/* Storing a value                                                    */
-
-static void *field(const struct opt *o)
-{
-    switch (o->where) {
-    case W_SETTINGS: return (char *)&settings + o->off;
-    case W_ENGINE: return (char *)&ecfg + o->off;
-    case W_CMDLINE: return (char *)&cmdline + o->off;
-    case W_NONE: break;
-    }
-    return NULL;
-}
-
-static void bad_value(const struct opt *o, const char *arg)
-{
-    if (o->err != NULL)
-        options_die(o->code ? o->code : 1, o->err, arg ? arg : "");
-    if (o->kind == OPT_DOUBLE)
-        options_die(1, "-o %s takes a number greater than %lld", o->key,
-                    o->min);
-    options_die(1, "-o %s takes a number from %lld to %lld", o->key, o->min,
-                o->max);
-}
-
-static void set_int(const struct opt *o, const char *arg)
-{
-    int32_t v;
-
-    if (arg == NULL || !safe_strtol(arg, &v) || v < o->min || v > o->max)
-        bad_value(o, arg);
-    *(int *)field(o) = v;
-}
-
-static void set_uint(const struct opt *o, const char *arg)
-{
-    uint32_t v;
-
-    if (arg == NULL || !safe_strtoul(arg, &v) || v < o->min || v > o->max)
-        bad_value(o, arg);
-    *(uint32_t *)field(o) = v;
-}
-
-static void set_double(const struct opt *o, const char *arg)
-{
-    double v;
-
-    /* "<=", not "!(v > min)": NaN is let through, as it always was. */
-    if (arg == NULL || !safe_strtod(arg, &v) || v <= (double)o->min)
-        bad_value(o, arg);
-    *(double *)field(o) = v;
-}
-
-static void set_choice(const struct opt *o, const char *arg)
-{
-    const struct opt_choice *ch;
-
-    for (ch = o->choices; arg != NULL && ch->name != NULL; ch++) {
-        if (strcmp(arg, ch->name) == 0) {
-            *(int *)field(o) = ch->value;
-            return;
-        }
-    }
-    bad_value(o, arg);
-}
-
-/* Parse and store one option's value; see opt_fn for the result. */
-static bool apply(const struct opt *o, char *arg)
-{
-    switch (o->kind) {
-    case OPT_SET:
-    case OPT_CLEAR:
-        if (o->where != W_NONE)
-            *(bool *)field(o) = o->kind == OPT_SET;
-        break;
-    case OPT_INT: set_int(o, arg); break;
-    case OPT_UINT: set_uint(o, arg); break;
-    case OPT_DOUBLE: set_double(o, arg); break;
-    case OPT_STRING:
-        if (arg == NULL)
-            bad_value(o, arg);
-        *(char **)field(o) = arg;
-        break;
-    case OPT_CHOICE: set_choice(o, arg); break;
-    case OPT_CUSTOM: return o->fn(o, arg);
-    }
-    return o->fn != NULL ? o->fn(o, arg) : true;
-}
-
-/* ------------------------------------------------------------------ */
-/* The odd ones (CUSTOM rows and extra steps)                         */
-
-static bool set_unix_mask(const struct opt *o, char *arg)
-{
-    char *end;
-    long mask = strtol(arg, &end, 8);
-
-    (void)o;
-    if (*arg == '\0' || *end != '\0' || mask < 0 || mask > 0777)
-        options_die(64, "Invalid unix socket mask: %s", arg);
-    settings.access = (int)mask;
-    return true;
-}
-
-static bool set_memory_limit(const struct opt *o, char *arg)
-{
-    uint64_t mb;
-
-    (void)o;
-    /* Junk and 0 end at the reference's "1/2 of memory max" check in
-     * check_sizes(); a negative size, which the reference takes as a
-     * huge one, is refused here. */
-    if (strchr(arg, '-') != NULL || !safe_strtoull(arg, &mb))
-        mb = 0;
-    if (strchr(arg, '-') != NULL || mb > (UINT64_MAX >> 21))
-        options_die(64, "Memory limit must be a positive number of "
-                    "megabytes, not \"%s\"", arg);
-    settings.maxbytes = (size_t)(mb * 1024 * 1024);
-    return true;
-}
-
-/* -v, -vv...; "--verbose=x" counts once, x ignored. */
-static bool add_verbose(const struct opt *o, char *arg)
-{
-    (void)o;
-    (void)arg;
-    settings.verbose++;
-    return true;
-}
-
-static void usage(void);
-
-static bool print_and_exit(const struct opt *o, char *arg)
-{
-    (void)arg;
-    if (o->flag == 'h')
-        usage();
-    else if (o->flag == 'i')
-        printf(PACKAGE_STRING ": a memcached-compatible cache daemon.\n"
-               "Distributed under the BSD 3-clause license.\n");
-    else
-        printf(PACKAGE_STRING "\n");
-    exit(EXIT_SUCCESS);
-}
-
-static bool set_delimiter(const struct opt *o, char *arg)
-{
-    (void)o;
-    if (arg[0] == '\0')
-        options_die(1, "No delimiter specified");
-    settings.prefix_delimiter = arg[0];
-    settings.detail_enabled = true;
-    return true;
-}
-
-static bool warn_threads(const struct opt *o, char *arg)
-{
-    (void)o;
-    (void)arg;
-    if (settings.num_threads > 64)
-        fprintf(stderr, "WARNING: Setting a high number of worker"
-                "threads is not recommended.\n"
-                " Set this value to the number of cores in"
-                " your machine or less.\n");
-    return true;
-}
-
-/* "64", "1k", "2m" and so on; false on junk or overflow. */
-static bool parse_size(const char *s, uint64_t *out)
-{
-    char buf[32];
-    size_t len = strlen(s);
-    uint64_t mult = 1, v;
-
-    if (len == 0 || len >= sizeof(buf))
-        return false;
-    memcpy(buf, s, len + 1);
-    switch (tolower((unsigned char)buf[len - 1])) {
-    case 'k': mult = 1024; break;
-    case 'm': mult = 1024 * 1024; break;
-    case 'g': mult = 1024ULL * 1024 * 1024; break;
-    default: break;
-    }
-    if (mult != 1)
-        buf[len - 1] = '\0';
-    if (!safe_strtoull(buf, &v) || v > UINT64_MAX / mult)
-        return false;
-    *out = v * mult;
-    return true;
-}
-
-static bool set_item_size(const struct opt *o, char *arg)
-{
-    uint64_t size;
-
-    (void)o;
-    if (!parse_size(arg, &size) || size < ITEM_SIZE_MAX_LOWER)
-        options_die(64, "Item max size cannot be less than 1024 bytes.");
-    if (size > ITEM_SIZE_MAX_UPPER)
-        options_die(64, "Cannot set item size limit higher than 1 GB.");
-    settings.item_size_max = (int)size;
-    return true;
-}
-
-static bool need_sasl(const struct opt *o, char *arg)
-{
-    (void)o;
-    (void)arg;
-    if (!sasl_available())
-        options_die(64, "-S: this build has no SASL support "
-                    "(configure found no libsasl2)");
-    return true;
-}
-
-/* Options of features not built yet: refused with the row's message. */
-static bool refuse(const struct opt *o, char *arg)
-{
-    (void)arg;
-    options_die(o->code ? o->code : 1, o->err, o->key ? o->key : "");
-}
 
 static const struct opt *find_key(const char *key)
 {
@@ -592,11 +602,10 @@ static const struct opt *find_key(const char *key)
 }
 
 /* -o a,b=c: each key's row, in order; empty items are skipped. */
-static bool parse_extended(const struct opt *o, char *arg)
+static void parse_extended(const struct opt *o UNUSED, char *arg)
 {
     char *key, *save = NULL;
 
-    (void)o;
     for (key = strtok_r(arg, ",", &save); key != NULL;
          key = strtok_r(NULL, ",", &save)) {
         char *val = strchr(key, '=');
@@ -609,58 +618,6 @@ static bool parse_extended(const struct opt *o, char *arg)
             options_die(1, "Illegal suboption \"%s\"", key);
         apply(k, val);
     }
-    return true;
-}
-
-static bool set_hashpower(const struct opt *o, char *arg)
-{
-    int32_t n;
-
-    (void)o;
-    if (arg == NULL || !safe_strtol(arg, &n))
-        options_die(1, "Missing numeric argument for hashpower");
-    if (n < 12)
-        options_die(1, "Initial hashtable multiplier of %d is too low", n);
-    if (n > 32)
-        options_die(1, "Initial hashtable multiplier of %d is too high\n"
-                    "Choose a value based on \"STAT hash_power_level\" "
-                    "from a running instance", n);
-    settings.hashpower_init = n;
-    return true;
-}
-
-/* The maintainer keeps the segments; without it there is one LRU. */
-static bool sync_segmented(const struct opt *o, char *arg)
-{
-    (void)o;
-    (void)arg;
-    ecfg.lru_segmented = ecfg.lru_maintainer;
-    return true;
-}
-
-static bool check_lru_pct(const struct opt *o, char *arg)
-{
-    (void)o;
-    (void)arg;
-    if (ecfg.hot_lru_pct + ecfg.warm_lru_pct > 80)
-        options_die(1, "hot_lru_pct + warm_lru_pct cannot be more than "
-                    "80%% combined");
-    return true;
-}
-
-static bool enable_temp_lru(const struct opt *o, char *arg)
-{
-    (void)o;
-    (void)arg;
-    ecfg.temp_lru = true;
-    return true;
-}
-
-/* "slab_automove" alone means 1. */
-static bool set_automove(const struct opt *o, char *arg)
-{
-    set_uint(o, arg != NULL ? arg : "1");
-    return true;
 }
 
 /* ------------------------------------------------------------------ */
@@ -777,20 +734,13 @@ static void build_getopt(void)
 /* Checks of the table (debug builds) and of the result               */
 
 #ifndef NDEBUG
-static size_t kind_size(enum opt_kind k)
-{
-    switch (k) {
-    case OPT_SET:
-    case OPT_CLEAR: return sizeof(bool);
-    case OPT_INT:
-    case OPT_CHOICE: return sizeof(int);
-    case OPT_UINT: return sizeof(uint32_t);
-    case OPT_DOUBLE: return sizeof(double);
-    case OPT_STRING: return sizeof(char *);
-    case OPT_CUSTOM: break;
-    }
-    return 0;
-}
+/* The field size a kind goes with (0: not checked). */
+static const size_t kind_size[] = {
+    [OPT_SET] = sizeof(bool), [OPT_CLEAR] = sizeof(bool),
+    [OPT_INT] = sizeof(int), [OPT_UINT] = sizeof(uint32_t),
+    [OPT_DOUBLE] = sizeof(double), [OPT_STRING] = sizeof(char *),
+    [OPT_CHOICE] = sizeof(int), [OPT_CUSTOM] = 0,
+};
 
 /* A wrong row fails every test that starts the debug binary. */
 static void check_table(void)
@@ -803,9 +753,9 @@ static void check_table(void)
         assert(o->flag != 0 || o->lname != NULL || o->key != NULL);
         assert((o->flag == 0 && o->lname == NULL) || o->key == NULL);
         assert(o->kind == OPT_CUSTOM ? o->fn != NULL : o->arg == ARG_NONE);
-        assert(o->arg != ARG_NEXT_WORD || o->flag != 0);
-        assert(o->kind == OPT_CUSTOM || o->where == W_NONE ||
-               o->size == kind_size(o->kind));
+        assert(o->arg != ARG_NEXT_WORD || (o->flag != 0 && o->takes));
+        assert(kind_size[o->kind] == 0 || o->where == W_NONE ||
+               o->size == kind_size[o->kind]);
         assert(o->where != W_NONE || o->kind == OPT_SET ||
                o->kind == OPT_CUSTOM);
         assert(o->key != NULL || o->err != NULL || o->kind == OPT_CUSTOM ||
@@ -871,6 +821,7 @@ void options_parse(int argc, char **argv, char **user, bool *daemonize_me,
                    bool *max_core)
 {
     const struct opt *o;
+    char *arg;
     int c;
 
 #ifndef NDEBUG
@@ -882,14 +833,11 @@ void options_parse(int argc, char **argv, char **user, bool *daemonize_me,
         o = find_flag(c);
         if (o == NULL)
             options_die(1, "Illegal argument \"%c\"", c);
-        if (o->arg != ARG_NEXT_WORD) {
-            apply(o, optarg);
-        } else if (flag_was_word(o, argv) && optind < argc) {
-            if (apply(o, argv[optind]))
-                optind++;
-        } else {
-            apply(o, NULL);
-        }
+        arg = optarg;
+        if (o->arg == ARG_NEXT_WORD && optind < argc &&
+            flag_was_word(o, argv) && o->takes(argv[optind]))
+            arg = argv[optind++];
+        apply(o, arg);
     }
     if (optind < argc)
         options_die(1, "Unexpected argument \"%s\"", argv[optind]);
