@@ -5,10 +5,10 @@
  * Start-up: settings and options, auth and SASL, limits and privileges,
  * daemonize, the main event base and the clock, the storage engine, the
  * UDP sockets (before the workers, which attach to them), the protocols
- * and the `stats conns` group (registered down into conn.c and stats.c,
- * which call nothing above them), the worker threads, the engine's
- * background threads, the clock timer and signal events, then the
- * listeners and the pid file.  SIGTERM/SIGINT break the main loop, and
+ * and the `stats conns` and `stats settings` groups (registered down
+ * into conn.c and stats.c, which call nothing above them), the worker
+ * threads, the engine's background threads, the clock timer and signal
+ * events, then the listeners and the pid file.  SIGTERM/SIGINT break the main loop, and
  * shutdown runs the list backwards, so a clean exit frees everything
  * (the leak checks rely on it).
  *
@@ -211,7 +211,8 @@ int main(int argc, char **argv)
     /* -Y logs in with a text "set": such a server speaks only text. */
     conn_set_protocols(&proto_text_ops,
                        auth_enabled() ? NULL : &proto_bin_ops);
-    if (!stats_register_group("conns", conn_stats))
+    if (!stats_register_group("conns", conn_stats) ||
+        !stats_register_group("settings", options_stats))
         exit(EXIT_FAILURE);
     thread_init(settings.num_threads);
     if (!engine_threads_start())

@@ -2,20 +2,24 @@
  * options.c: the command line.  One table, `opts`, lists every option
  * once: its short flag, long name and "-o" key, how its value is parsed
  * and checked, where it is stored (a field of `settings`, of the
- * engine's tunables or of this file's `cmdline`), and its -h text.
- * Everything else is generated from the table: getopt's short-option
- * string and long-option array, the parse of "-o a,b=c" and -h's usage
- * text.  -i's license and -V are here too.
+ * engine's tunables or of this file's `cmdline`), its -h text and its
+ * "stats settings" line.  Everything else is generated from the table:
+ * getopt's short-option string and long-option array, the parse of
+ * "-o a,b=c", -h's usage text and the "stats settings" group (which
+ * main() registers with stats.c).  -i's license and -V are here too.
  *
- * Runs in main() before any other thread exists: options_parse writes
- * settings, `cmdline` and a private copy of the engine's tunables
- * (handed to engine_config_set at the end), and exits with the
- * reference's exit codes and messages on anything invalid.  No locks;
- * no data but the constant table, the getopt arrays built from it and
- * those two parse-time copies.
+ * options_parse runs in main() before any other thread exists: it
+ * writes settings, `cmdline` and a private copy of the engine's
+ * tunables (handed to engine_config_set at the end), and exits with the
+ * reference's exit codes and messages on anything invalid.
+ * options_stats runs on workers and only reads: fields admin commands
+ * change by atomic loads, the engine's tunables by engine_config_get.
+ * No locks; no data but the constant table, the getopt arrays built
+ * from it and those two parse-time copies.
  */
 #include "memcached.h"
 #include "options.h"
+#include "crawler.h"
 #include "engine_config.h"
 #include "hash.h"
 #include "sasl_auth.h"
@@ -41,6 +45,7 @@ enum opt_kind {
     OPT_STRING,  /* char * field = the argument (argv outlives us) */
     OPT_CHOICE,  /* int field = value of the choice named by the argument */
     OPT_CUSTOM,  /* fn parses, checks and stores */
+    OPT_NONE,    /* no flag or key: a "stats settings" line only */
 };
 
 /* Whether a CUSTOM row's flag takes an argument; the other kinds' follow
@@ -70,9 +75,27 @@ enum opt_arg {
 /* Whose field `off` is an offset into. */
 enum opt_where { W_NONE, W_SETTINGS, W_ENGINE, W_CMDLINE };
 
+/* How a row's "stats settings" line prints its field. */
+enum stat_fmt {
+    ST_NONE,     /* no line */
+    ST_INT,      /* int, %d */
+    ST_UINT,     /* unsigned int, %u */
+    ST_SIZE,     /* size_t, %llu */
+    ST_DOUBLE2,  /* double, %.2f */
+    ST_DOUBLE3,  /* double, %.3f */
+    ST_YESNO,    /* bool, yes/no */
+    ST_ONOFF,    /* bool, on/off */
+    ST_STR,      /* char *, NULL as "NULL" */
+    ST_OCTAL,    /* int, %o */
+    ST_CHAR,     /* char, %c */
+    ST_CHOICE,   /* int, the choice's stat name */
+    ST_SHOW,     /* show() */
+};
+
 struct opt_choice {
     const char *name;   /* as given on the command line */
     int value;
+    const char *stat;   /* as "stats settings" shows it (NULL: name) */
 };
 
 struct opt;
@@ -101,6 +124,9 @@ struct opt {
                                 after this separator, sharing its text */
     const char *help;        /* -h text, each "\n" going on at HELP_COL;
                                 NULL and no join: not shown */
+    const char *stat;        /* "stats settings" name, or NULL */
+    enum stat_fmt sfmt;      /* how it prints */
+    const char *(*show)(void);  /* ST_SHOW: the value */
 };
 
 /* What main() takes from the command line besides settings. */
@@ -134,15 +160,21 @@ void options_die(int code, const char *fmt, ...)
 /* ------------------------------------------------------------------ */
 /* Storing a value                                                    */
 
-static void *field(const struct opt *o)
+/* The row's field, the engine's tunables taken from *engine. */
+static void *field_in(const struct opt *o, struct engine_config *engine)
 {
     switch (o->where) {
     case W_SETTINGS: return (char *)&settings + o->off;
-    case W_ENGINE: return (char *)&ecfg + o->off;
+    case W_ENGINE: return (char *)engine + o->off;
     case W_CMDLINE: return (char *)&cmdline + o->off;
     case W_NONE: break;
     }
     return NULL;
+}
+
+static void *field(const struct opt *o)
+{
+    return field_in(o, &ecfg);
 }
 
 static void bad_value(const struct opt *o, const char *arg)
@@ -216,6 +248,7 @@ static void apply(const struct opt *o, char *arg)
         break;
     case OPT_CHOICE: set_choice(o, arg); break;
     case OPT_CUSTOM: o->fn(o, arg); return;
+    case OPT_NONE: assert(!"a stats-only row has no flag or key"); return;
     }
     if (o->fn != NULL)
         o->fn(o, arg);
@@ -373,15 +406,34 @@ static void set_automove(const struct opt *o, char *arg)
     set_uint(o, arg != NULL ? arg : "1");
 }
 
+/* A choice list's first entry is the default, and what "stats
+ * settings" shows for a value not in the list. */
 static const struct opt_choice protocols[] = {
-    {"auto", BIND_AUTO}, {"binary", BIND_BINARY}, {"ascii", BIND_ASCII},
-    {NULL, 0}
+    {"auto", BIND_AUTO, "auto-negotiate"}, {"binary", BIND_BINARY, NULL},
+    {"ascii", BIND_ASCII, NULL}, {NULL, 0, NULL}
 };
 
 static const struct opt_choice hashes[] = {
-    {"murmur3", HASH_MURMUR3}, {"jenkins", HASH_JENKINS}, {NULL, 0}
+    {"murmur3", HASH_MURMUR3, NULL}, {"jenkins", HASH_JENKINS, NULL},
+    {NULL, 0, NULL}
 };
 
+static const char *show_crawler(void)
+{
+    return crawler_running() ? "yes" : "no";
+}
+
+static const char *show_ascii_auth(void)
+{
+    return settings.auth_file != NULL ? "yes" : "no";
+}
+
+static const char *show_no(void)
+{
+    return "no";
+}
+
+#define ST(name, fmt) .stat = name, .sfmt = ST_##fmt  /* its stats line */
 #define INTS .min = 1, .max = INT32_MAX      /* a positive int */
 #define NATS .min = 0, .max = INT32_MAX      /* 0 or a positive int */
 
@@ -396,21 +448,23 @@ static const struct opt opts[] = {
     {'p', "port", NULL, OPT_INT, S(port), .min = 0, .max = 65535,
      .code = 64, .err = "ERROR: Invalid port number %s.", .meta = "<num>",
      .help = "TCP port to listen on (default: 11211; 0: any free\n"
-             "port, see --port-file)"},
+             "port, see --port-file)", ST("tcpport", INT)},
     {'U', "udp-port", NULL, OPT_INT, S(udpport), .min = 0, .max = 65535,
      .code = 64, .err = "ERROR: Invalid port number %s.", .meta = "<num>",
-     .help = "UDP port (default: 0, off)"},
+     .help = "UDP port (default: 0, off)", ST("udpport", INT)},
     {'s', "unix-socket", NULL, OPT_STRING, S(socketpath), .meta = "<file>",
-     .help = "listen on this unix socket instead of TCP"},
+     .help = "listen on this unix socket instead of TCP",
+     ST("domain_socket", STR)},
     {'a', "unix-mask", NULL, OPT_CUSTOM, S(access), .arg = ARG_REQUIRED,
      .fn = set_unix_mask, .meta = "<mask>",
-     .help = "permission mask of the unix socket, octal\n(default: 700)"},
+     .help = "permission mask of the unix socket, octal\n(default: 700)",
+     ST("umask", OCTAL)},
     {'A', "enable-shutdown", NULL, OPT_SET, S(shutdown_command),
-     .help = "allow the \"shutdown\" command"},
+     .help = "allow the \"shutdown\" command", ST("shutdown_command", YESNO)},
     {'l', "listen", NULL, OPT_STRING, S(inter), .meta = "<addr>",
      .help = "addresses to listen on, comma separated, each\n"
              "host, host:port, [ipv6] or [ipv6]:port\n"
-             "(default: every interface, IPv4 and IPv6)"},
+             "(default: every interface, IPv4 and IPv6)", ST("inter", STR)},
     {'d', "daemon", NULL, OPT_SET, C(daemonize),
      .help = "run in the background"},
     {'r', "enable-coredumps", NULL, OPT_SET, C(max_core),
@@ -419,19 +473,21 @@ static const struct opt opts[] = {
      .help = "run as this user (required when started as root)"},
     {'m', "memory-limit", NULL, OPT_CUSTOM, S(maxbytes),
      .arg = ARG_REQUIRED, .fn = set_memory_limit, .meta = "<num>",
-     .help = "item memory in megabytes (default: 64)"},
+     .help = "item memory in megabytes (default: 64)", ST("maxbytes", SIZE)},
     {'M', "disable-evictions", NULL, OPT_CLEAR, S(evict_to_free),
      .help = "answer an error when memory is full instead of\n"
-             "evicting items"},
+             "evicting items", ST("evictions", ONOFF)},
     {'c', "conn-limit", NULL, OPT_INT, S(maxconns), INTS,
      .err = "Maximum connections must be greater than 0", .meta = "<num>",
-     .help = "most simultaneous connections (default: 1024)"},
+     .help = "most simultaneous connections (default: 1024)",
+     ST("maxconns", INT)},
     {'k', "lock-memory", NULL, OPT_SET, S(lock_memory),
      .help = "lock all memory into RAM (mlockall)"},
     {'v', "verbose", NULL, OPT_CUSTOM, S(verbose),
      .arg = ARG_LONG_OPTIONAL, .fn = add_verbose,
      .help = "log errors and warnings; -vv also commands and\n"
-             "replies; -vvv also connection state changes"},
+             "replies; -vvv also connection state changes",
+     ST("verbosity", INT)},
     {'h', "help", NULL, OPT_CUSTOM, .fn = print_and_exit,
      .help = "print this help and exit"},
     {'i', "license", NULL, OPT_CUSTOM, .fn = print_and_exit,
@@ -443,53 +499,62 @@ static const struct opt opts[] = {
              "removed again at a clean exit"},
     {'f', "slab-growth-factor", NULL, OPT_DOUBLE, S(factor), .min = 1,
      .err = "Factor must be greater than 1", .meta = "<num>",
-     .help = "size class growth factor (default: 1.25)"},
+     .help = "size class growth factor (default: 1.25)",
+     ST("growth_factor", DOUBLE2)},
     {'n', "slab-min-size", NULL, OPT_INT, S(chunk_size), INTS,
      .err = "Chunk size must be greater than 0", .meta = "<bytes>",
-     .help = "key+value+flags space of the smallest class\n(default: 48)"},
+     .help = "key+value+flags space of the smallest class\n(default: 48)",
+     ST("chunk_size", INT)},
     {'L', "enable-largepages", NULL, OPT_SET, S(prealloc),
      .help = "preallocate all item memory at start"},
     {'D', NULL, NULL, OPT_CUSTOM, S(prefix_delimiter), .arg = ARG_REQUIRED,
      .fn = set_delimiter, .meta = "<char>",
      .help = "key prefix delimiter for \"stats detail\" (default:\n"
-             "':'); giving it turns detail collection on"},
+             "':'); giving it turns detail collection on",
+     ST("stat_key_prefix", CHAR)},
     {'t', "threads", NULL, OPT_INT, S(num_threads), INTS,
      .fn = warn_threads, .err = "Number of threads must be greater than 0",
-     .meta = "<num>", .help = "worker threads (default: 4)"},
+     .meta = "<num>", .help = "worker threads (default: 4)",
+     ST("num_threads", INT)},
     {'R', "max-reqs-per-event", NULL, OPT_INT, S(reqs_per_event), INTS,
      .err = "Number of requests per event must be greater than 0",
      .help = "commands one connection may run before others\n"
-             "get a turn (default: 20)"},
+             "get a turn (default: 20)", ST("reqs_per_event", INT)},
     {'C', "disable-cas", NULL, OPT_CLEAR, S(use_cas),
-     .help = "no CAS values (saves 8 bytes per item)"},
+     .help = "no CAS values (saves 8 bytes per item)",
+     ST("cas_enabled", YESNO)},
     {'b', "listen-backlog", NULL, OPT_INT, S(backlog), NATS,
      .err = "Invalid listen backlog: %s", .meta = "<num>",
-     .help = "listen queue length (default: 1024)"},
+     .help = "listen queue length (default: 1024)", ST("tcp_backlog", INT)},
     {'B', "protocol", NULL, OPT_CHOICE, S(binding_protocol),
      .choices = protocols, .code = 64,
      .err = "Invalid value for binding protocol: %s\n"
             " -- should be one of auto, binary, or ascii",
      .meta = "<name>",
      .help = "ascii, binary, or auto: the first byte of each\n"
-             "connection decides (default: auto)"},
+             "connection decides (default: auto)",
+     ST("binding_protocol", CHOICE)},
     {'I', "max-item-size", NULL, OPT_CUSTOM, S(item_size_max),
      .arg = ARG_REQUIRED, .fn = set_item_size, .meta = "<num>",
      .help = "largest item, k/m suffix allowed (default: 1m,\n"
-             "min: 1k, max: 1024m)"},
+             "min: 1k, max: 1024m)", ST("item_size_max", INT)},
     {'S', "enable-sasl", NULL, OPT_SET, S(sasl), .fn = need_sasl,
      .help = "require SASL authentication (binary protocol\n"
              "only; Cyrus SASL, service \"memcached\", its\n"
-             "config in $SASL_CONF_PATH/memcached.conf)"},
+             "config in $SASL_CONF_PATH/memcached.conf)",
+     ST("auth_enabled_sasl", YESNO)},
     {'F', "disable-flush-all", NULL, OPT_CLEAR, S(flush_enabled),
-     .help = "refuse the flush_all command"},
+     .help = "refuse the flush_all command", ST("flush_enabled", YESNO)},
     {'X', "disable-dumping", NULL, OPT_CLEAR, S(dump_enabled),
-     .help = "refuse stats cachedump and lru_crawler metadump"},
+     .help = "refuse stats cachedump and lru_crawler metadump",
+     ST("dump_enabled", YESNO)},
     {'W', "disable-watch", NULL, OPT_CLEAR, S(watch_enabled),
-     .help = "refuse the watch command"},
+     .help = "refuse the watch command", ST("watch_enabled", YESNO)},
     {'Y', "auth-file", NULL, OPT_STRING, S(auth_file), .meta = "<file>",
      .help = "require a login: lines \"user:password\"; a client\n"
              "first sends \"set <any key> 0 0 <n>\" with the\n"
-             "value \"<user> <password>\""},
+             "value \"<user> <password>\"",
+     ST("auth_enabled_ascii", SHOW), .show = show_ascii_auth},
     {'e', "memory-file", NULL, OPT_CUSTOM, .arg = ARG_REQUIRED,
      .fn = refuse, .code = 64,
      .err = "-e: memory files are not supported by this build yet",
@@ -506,73 +571,87 @@ static const struct opt opts[] = {
     {0, NULL, "hashpower", OPT_CUSTOM, S(hashpower_init),
      .fn = set_hashpower, .meta = "<n>",
      .help = "log2 of the initial hash table size (12..32;\n"
-             "default: 16); the table grows by itself"},
+             "default: 16); the table grows by itself",
+     ST("hashpower_init", INT)},
     {0, NULL, "no_hashexpand", OPT_CLEAR, S(hashexpand),
      .help = "never grow the hash table"},
     {0, NULL, "hash_algorithm", OPT_CHOICE, S(hash_algorithm),
      .choices = hashes,
      .err = "Unknown hash_algorithm option (jenkins, murmur3)",
-     .meta = "<name>", .help = "murmur3 (default) or jenkins"},
+     .meta = "<name>", .help = "murmur3 (default) or jenkins",
+     ST("hash_algorithm", CHOICE)},
     {0, NULL, "idle_timeout", OPT_INT, S(idle_timeout), NATS,
      .err = "idle_timeout takes a number of seconds", .meta = "<sec>",
-     .help = "close connections idle this long (default: 0,\nnever)"},
+     .help = "close connections idle this long (default: 0,\nnever)",
+     ST("idle_timeout", INT)},
     {0, NULL, "maxconns_fast", OPT_SET, S(maxconns_fast),
      .help = "at the connection limit, refuse new\n"
-             "connections at once (default) or stop accepting"},
+             "connections at once (default) or stop accepting",
+     ST("maxconns_fast", YESNO)},
     {0, NULL, "no_maxconns_fast", OPT_CLEAR, S(maxconns_fast),
      .join = " / "},
     /* Bytes, as the reference reads it (its help says KB). */
     {0, NULL, "slab_chunk_max", OPT_INT, S(slab_chunk_size_max), INTS,
      .err = "slab_chunk_max takes a size in bytes", .meta = "<bytes>",
      .help = "largest slab chunk (default: 524288); must\n"
-             "divide -I and the 1 MB page"},
+             "divide -I and the 1 MB page", ST("slab_chunk_max", INT)},
     {0, NULL, "tail_repair_time", OPT_INT, S(tail_repair_time), NATS,
      .err = "tail_repair_time takes a number of seconds", .meta = "<sec>",
-     .help = "accepted for compatibility"},
+     .help = "accepted for compatibility", ST("tail_repair_time", INT)},
     {0, NULL, "lru_maintainer", OPT_SET, E(lru_maintainer),
      .fn = sync_segmented,
      .help = "segmented LRU (HOT, WARM, COLD)\n"
              "kept by a background thread (default) / one\n"
-             "plain LRU per class"},
+             "plain LRU per class", ST("lru_maintainer_thread", YESNO)},
     {0, NULL, "no_lru_maintainer", OPT_CLEAR, E(lru_maintainer),
      .fn = sync_segmented, .join = " / "},
     {0, NULL, "hot_lru_pct", OPT_UINT, E(hot_lru_pct), .max = 80,
      .fn = check_lru_pct, .meta = "<n>",
-     .help = "% of a class's memory HOT may hold (default: 20)"},
+     .help = "% of a class's memory HOT may hold (default: 20)",
+     ST("hot_lru_pct", UINT)},
     {0, NULL, "warm_lru_pct", OPT_UINT, E(warm_lru_pct), .max = 80,
      .fn = check_lru_pct, .meta = "<n>",
-     .help = "% WARM may hold (default: 40; hot+warm <= 80)"},
+     .help = "% WARM may hold (default: 40; hot+warm <= 80)",
+     ST("warm_lru_pct", UINT)},
     {0, NULL, "hot_max_factor", OPT_DOUBLE, E(hot_max_factor),
      .meta = "<f>",
      .help = "HOT items older than COLD's tail age times this\n"
-             "move to COLD (default: 0.2)"},
+             "move to COLD (default: 0.2)", ST("hot_max_factor", DOUBLE2)},
     {0, NULL, "warm_max_factor", OPT_DOUBLE, E(warm_max_factor),
-     .meta = "<f>", .help = "likewise for WARM (default: 2.0)"},
+     .meta = "<f>", .help = "likewise for WARM (default: 2.0)",
+     ST("warm_max_factor", DOUBLE2)},
     {0, NULL, "temporary_ttl", OPT_UINT, E(temporary_ttl), NATS,
      .fn = enable_temp_lru, .meta = "<sec>",
      .help = "items with a TTL below this go to the TEMP LRU\n"
-             "and are never evicted early (default: off, 61)"},
+             "and are never evicted early (default: off, 61)",
+     ST("temporary_ttl", INT)},
     {0, NULL, "lru_crawler", OPT_SET, E(lru_crawler),
-     .help = "background reclaim of expired items\n(default: on)"},
+     .help = "background reclaim of expired items\n(default: on)",
+     ST("lru_crawler", SHOW), .show = show_crawler},
     {0, NULL, "no_lru_crawler", OPT_CLEAR, E(lru_crawler), .join = " / "},
     {0, NULL, "lru_crawler_sleep", OPT_UINT, E(crawler_sleep),
      .max = 1000000, .meta = "<us>",
-     .help = "pause per 1000 items crawled (default: 100)"},
+     .help = "pause per 1000 items crawled (default: 100)",
+     ST("lru_crawler_sleep", UINT)},
     {0, NULL, "lru_crawler_tocrawl", OPT_UINT, E(crawler_tocrawl),
      .max = UINT32_MAX, .meta = "<n>",
-     .help = "items checked per LRU per crawl (0: all)"},
+     .help = "items checked per LRU per crawl (0: all)",
+     ST("lru_crawler_tocrawl", UINT)},
     {0, NULL, "slab_reassign", OPT_SET, E(slab_reassign),
-     .help = "allow moving slab pages between\nclasses (default: on)"},
+     .help = "allow moving slab pages between\nclasses (default: on)",
+     ST("slab_reassign", YESNO)},
     {0, NULL, "no_slab_reassign", OPT_CLEAR, E(slab_reassign),
      .join = " / "},
     {0, NULL, "slab_automove", OPT_CUSTOM, E(slab_automove), .max = 2,
      .fn = set_automove, .meta = "<0|1|2>",
      .help = "move pages to evicting classes: off, on\n"
-             "(default), aggressive"},
+             "(default), aggressive", ST("slab_automove", INT)},
     {0, NULL, "slab_automove_ratio", OPT_DOUBLE, E(slab_automove_ratio),
-     .meta = "<f>", .help = "tuning of\nautomove 1 (defaults: 0.8, 30)"},
+     .meta = "<f>", .help = "tuning of\nautomove 1 (defaults: 0.8, 30)",
+     ST("slab_automove_ratio", DOUBLE2)},
     {0, NULL, "slab_automove_window", OPT_UINT, E(slab_automove_window),
-     .max = 3600, .meta = "<sec>", .join = ", "},
+     .max = 3600, .meta = "<sec>", .join = ", ",
+     ST("slab_automove_window", UINT)},
     /* Everything "modern" turns on is already the default. */
     {0, NULL, "modern", OPT_SET,
      .help = "accepted; its settings are the defaults"},
@@ -581,13 +660,41 @@ static const struct opt opts[] = {
     {'Z', "enable-ssl", NULL, OPT_CUSTOM, .fn = refuse, .code = 64,
      .err = "-Z: TLS is not supported by this build"},
     {0, NULL, "track_sizes", OPT_CUSTOM, .fn = refuse,
-     .err = "-o %s: not supported by this build yet"},
+     .err = "-o %s: not supported by this build yet",
+     ST("track_sizes", SHOW), .show = show_no},
     {0, NULL, "read_buf_mem_limit", OPT_CUSTOM, .fn = refuse,
      .err = "-o %s: not supported by this build yet"},
 
+    /* "stats settings" lines no option sets. */
+    {0, NULL, NULL, OPT_NONE, S(oldest_live), ST("oldest", UINT)},
+    {0, NULL, NULL, OPT_NONE, S(num_threads), ST("num_threads_per_udp", INT)},
+    {0, NULL, NULL, OPT_NONE, S(detail_enabled), ST("detail_enabled", YESNO)},
+    {0, NULL, NULL, OPT_NONE, E(lru_segmented), ST("lru_segmented", YESNO)},
+    {0, NULL, NULL, OPT_NONE, E(temp_lru), ST("temp_lru", YESNO)},
+    {0, NULL, NULL, OPT_NONE, E(slab_automove_freeratio),
+     ST("slab_automove_freeratio", DOUBLE3)},
+};
+
+/* "stats settings" prints the rows' lines in the reference's order. */
+static const char *const stats_order[] = {
+    "maxbytes", "maxconns", "tcpport", "udpport", "inter", "verbosity",
+    "oldest", "evictions", "domain_socket", "umask", "shutdown_command",
+    "growth_factor", "chunk_size", "num_threads", "num_threads_per_udp",
+    "stat_key_prefix", "detail_enabled", "reqs_per_event", "cas_enabled",
+    "tcp_backlog", "binding_protocol", "auth_enabled_sasl",
+    "auth_enabled_ascii", "item_size_max", "maxconns_fast", "hashpower_init",
+    "slab_reassign", "slab_automove", "slab_automove_ratio",
+    "slab_automove_window", "slab_chunk_max", "lru_crawler",
+    "lru_crawler_sleep", "lru_crawler_tocrawl", "tail_repair_time",
+    "flush_enabled", "dump_enabled", "hash_algorithm",
+    "lru_maintainer_thread", "lru_segmented", "hot_lru_pct", "warm_lru_pct",
+    "hot_max_factor", "warm_max_factor", "temp_lru", "temporary_ttl",
+    "slab_automove_freeratio", "idle_timeout", "track_sizes",
+    "watch_enabled",
 };
 
 #define NOPTS (sizeof(opts) / sizeof(opts[0]))
+#define NSTATS (sizeof(stats_order) / sizeof(stats_order[0]))
 #define LONG_ONLY 256     /* getopt's value for opts[i] with no flag: +i */
 #define HELP_COL 26       /* -h: where the help text starts */
 
@@ -734,13 +841,37 @@ static void build_getopt(void)
 /* Checks of the table (debug builds) and of the result               */
 
 #ifndef NDEBUG
-/* The field size a kind goes with (0: not checked). */
+/* The field sizes a kind and a stats format go with (0: not checked). */
 static const size_t kind_size[] = {
     [OPT_SET] = sizeof(bool), [OPT_CLEAR] = sizeof(bool),
     [OPT_INT] = sizeof(int), [OPT_UINT] = sizeof(uint32_t),
     [OPT_DOUBLE] = sizeof(double), [OPT_STRING] = sizeof(char *),
-    [OPT_CHOICE] = sizeof(int), [OPT_CUSTOM] = 0,
+    [OPT_CHOICE] = sizeof(int), [OPT_CUSTOM] = 0, [OPT_NONE] = 0,
 };
+
+static const size_t stat_size[] = {
+    [ST_NONE] = 0, [ST_INT] = sizeof(int), [ST_UINT] = sizeof(unsigned),
+    [ST_SIZE] = sizeof(size_t), [ST_DOUBLE2] = sizeof(double),
+    [ST_DOUBLE3] = sizeof(double), [ST_YESNO] = sizeof(bool),
+    [ST_ONOFF] = sizeof(bool), [ST_STR] = sizeof(char *),
+    [ST_OCTAL] = sizeof(int), [ST_CHAR] = sizeof(char),
+    [ST_CHOICE] = sizeof(int), [ST_SHOW] = 0,
+};
+
+/* Each stats_order name is one row's, and each row's line is listed. */
+static void check_stats_order(void)
+{
+    size_t i, j, n, rows = 0;
+
+    for (j = 0; j < NOPTS; j++)
+        rows += opts[j].stat != NULL;
+    assert(rows == NSTATS);
+    for (i = 0; i < NSTATS; i++) {
+        for (n = j = 0; j < NOPTS; j++)
+            n += opts[j].stat && strcmp(opts[j].stat, stats_order[i]) == 0;
+        assert(n == 1);
+    }
+}
 
 /* A wrong row fails every test that starts the debug binary. */
 static void check_table(void)
@@ -750,17 +881,22 @@ static void check_table(void)
     for (i = 0; i < NOPTS; i++) {
         const struct opt *o = &opts[i];
 
-        assert(o->flag != 0 || o->lname != NULL || o->key != NULL);
+        assert((o->kind == OPT_NONE) ==
+               (o->flag == 0 && o->lname == NULL && o->key == NULL));
         assert((o->flag == 0 && o->lname == NULL) || o->key == NULL);
         assert(o->kind == OPT_CUSTOM ? o->fn != NULL : o->arg == ARG_NONE);
         assert(o->arg != ARG_NEXT_WORD || (o->flag != 0 && o->takes));
         assert(kind_size[o->kind] == 0 || o->where == W_NONE ||
                o->size == kind_size[o->kind]);
+        assert((o->stat != NULL) == (o->sfmt != ST_NONE));
+        assert(o->sfmt == ST_SHOW ? o->show != NULL
+               : stat_size[o->sfmt] == 0 || o->size == stat_size[o->sfmt]);
         assert(o->where != W_NONE || o->kind == OPT_SET ||
                o->kind == OPT_CUSTOM);
+        assert(o->where != W_CMDLINE || o->sfmt == ST_NONE);
         assert(o->key != NULL || o->err != NULL || o->kind == OPT_CUSTOM ||
                o->kind == OPT_SET || o->kind == OPT_CLEAR ||
-               o->kind == OPT_STRING);
+               o->kind == OPT_STRING || o->kind == OPT_NONE);
         assert(o->kind != OPT_CHOICE || o->choices != NULL);
         assert(o->join == NULL || (o->help == NULL && i > 0));
         for (j = 0; j < i; j++) {
@@ -771,6 +907,7 @@ static void check_table(void)
                    strcmp(o->key, opts[j].key) != 0);
         }
     }
+    check_stats_order();
 }
 #endif
 
@@ -846,4 +983,71 @@ void options_parse(int argc, char **argv, char **user, bool *daemonize_me,
     *user = cmdline.user;
     *daemonize_me = cmdline.daemonize;
     *max_core = cmdline.max_core;
+}
+
+/* ------------------------------------------------------------------ */
+/* "stats settings"                                                   */
+
+#define LOAD(type, p) __atomic_load_n((const type *)(p), __ATOMIC_RELAXED)
+
+static const char *choice_stat(const struct opt *o, int value)
+{
+    const struct opt_choice *ch;
+
+    for (ch = o->choices; ch->name != NULL; ch++)
+        if (ch->value == value)
+            break;
+    if (ch->name == NULL)
+        ch = o->choices;
+    return ch->stat != NULL ? ch->stat : ch->name;
+}
+
+/* One row's line; *e is a snapshot of the engine's tunables.  Fields
+ * only written before the workers start are read plainly. */
+static void stat_line(const struct opt *o, struct engine_config *e,
+                      ADD_STAT add, void *c)
+{
+    const void *p = field_in(o, e);
+    char buf[32];
+    const char *s, *v = buf;
+
+    switch (o->sfmt) {
+    case ST_INT: snprintf(buf, sizeof(buf), "%d", LOAD(int, p)); break;
+    case ST_UINT: snprintf(buf, sizeof(buf), "%u", LOAD(unsigned, p)); break;
+    case ST_SIZE:
+        snprintf(buf, sizeof(buf), "%llu",
+                 (unsigned long long)LOAD(size_t, p));
+        break;
+    case ST_DOUBLE2:
+        snprintf(buf, sizeof(buf), "%.2f", *(const double *)p);
+        break;
+    case ST_DOUBLE3:
+        snprintf(buf, sizeof(buf), "%.3f", *(const double *)p);
+        break;
+    case ST_YESNO: v = LOAD(bool, p) ? "yes" : "no"; break;
+    case ST_ONOFF: v = LOAD(bool, p) ? "on" : "off"; break;
+    case ST_STR:
+        s = *(char *const *)p;
+        v = s != NULL ? s : "NULL";
+        break;
+    case ST_OCTAL: snprintf(buf, sizeof(buf), "%o", LOAD(unsigned, p)); break;
+    case ST_CHAR: snprintf(buf, sizeof(buf), "%c", *(const char *)p); break;
+    case ST_CHOICE: v = choice_stat(o, LOAD(int, p)); break;
+    case ST_SHOW: v = o->show(); break;
+    case ST_NONE: return;
+    }
+    append_stat(add, c, o->stat, "%s", v);
+}
+
+void options_stats(ADD_STAT add, void *cookie)
+{
+    struct engine_config e;
+    size_t i, j;
+
+    engine_config_get(&e);
+    for (i = 0; i < NSTATS; i++)
+        for (j = 0; j < NOPTS; j++)
+            if (opts[j].stat != NULL &&
+                strcmp(opts[j].stat, stats_order[i]) == 0)
+                stat_line(&opts[j], &e, add, cookie);
 }

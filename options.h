@@ -1,8 +1,11 @@
 /*
- * options.h: the command line (options.c).
+ * options.h: the command line and the "stats settings" group
+ * (options.c).
  */
 #ifndef OPTIONS_H
 #define OPTIONS_H
+
+#include "memcached.h"
 
 #include <stdbool.h>
 
@@ -11,6 +14,10 @@
  * gets -u's argument; *daemonize_me is -d, *max_core is -r. */
 void options_parse(int argc, char **argv, char **user, bool *daemonize_me,
                    bool *max_core);
+
+/* The "stats settings" group (a stats_group_fn; main() registers it):
+ * the reference's lines, in its order. */
+void options_stats(ADD_STAT add, void *cookie);
 
 /* Print the message (printf format, a newline added) to stderr and exit
  * with `code`.  Start-up only. */

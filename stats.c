@@ -15,9 +15,6 @@
  * only read afterwards, so it needs no lock.
  */
 #include "memcached.h"
-#include "hash.h"
-#include "crawler.h"
-#include "engine_config.h"
 #include "items.h"
 #include "slabs.h"
 #include "stats.h"
@@ -201,43 +198,6 @@ static void engine_general_stats(ADD_STAT add, void *c,
                 U64(t->lru_maintainer_juggles));
 }
 
-/* "stats settings" lines of the engine's tunables, in three parts at
- * the reference's positions (0: slab_reassign..slab_automove_window,
- * 1: lru_crawler..lru_crawler_tocrawl, 2: lru_maintainer_thread..). */
-static void engine_settings_stats(ADD_STAT add, void *c, int part)
-{
-    struct engine_config e;
-
-    engine_config_get(&e);
-    if (part == 0) {
-        append_stat(add, c, "slab_reassign", "%s",
-                    e.slab_reassign ? "yes" : "no");
-        append_stat(add, c, "slab_automove", "%d", e.slab_automove);
-        append_stat(add, c, "slab_automove_ratio", "%.2f",
-                    e.slab_automove_ratio);
-        append_stat(add, c, "slab_automove_window", "%u",
-                    e.slab_automove_window);
-    } else if (part == 1) {
-        append_stat(add, c, "lru_crawler", "%s",
-                    crawler_running() ? "yes" : "no");
-        append_stat(add, c, "lru_crawler_sleep", "%u", e.crawler_sleep);
-        append_stat(add, c, "lru_crawler_tocrawl", "%u", e.crawler_tocrawl);
-    } else {
-        append_stat(add, c, "lru_maintainer_thread", "%s",
-                    e.lru_maintainer ? "yes" : "no");
-        append_stat(add, c, "lru_segmented", "%s",
-                    e.lru_segmented ? "yes" : "no");
-        append_stat(add, c, "hot_lru_pct", "%u", e.hot_lru_pct);
-        append_stat(add, c, "warm_lru_pct", "%u", e.warm_lru_pct);
-        append_stat(add, c, "hot_max_factor", "%.2f", e.hot_max_factor);
-        append_stat(add, c, "warm_max_factor", "%.2f", e.warm_max_factor);
-        append_stat(add, c, "temp_lru", "%s", e.temp_lru ? "yes" : "no");
-        append_stat(add, c, "temporary_ttl", "%d", e.temporary_ttl);
-        append_stat(add, c, "slab_automove_freeratio", "%.3f",
-                    e.slab_automove_freeratio);
-    }
-}
-
 static void general_stats(ADD_STAT add, void *c)
 {
     struct thread_stats ts;
@@ -287,63 +247,6 @@ static void general_stats(ADD_STAT add, void *c)
     append_stat(add, c, "lru_bumps_dropped", "%d", 0);
 }
 
-static void settings_stats(ADD_STAT add, void *c)
-{
-    append_stat(add, c, "maxbytes", "%llu", U64(maxbytes_now()));
-    append_stat(add, c, "maxconns", "%d", settings.maxconns);
-    append_stat(add, c, "tcpport", "%d", settings.port);
-    append_stat(add, c, "udpport", "%d", settings.udpport);
-    append_stat(add, c, "inter", "%s",
-                settings.inter ? settings.inter : "NULL");
-    append_stat(add, c, "verbosity", "%d", verbose_level());
-    append_stat(add, c, "oldest", "%lu", (unsigned long)settings.oldest_live);
-    append_stat(add, c, "evictions", "%s",
-                settings.evict_to_free ? "on" : "off");
-    append_stat(add, c, "domain_socket", "%s",
-                settings.socketpath ? settings.socketpath : "NULL");
-    append_stat(add, c, "umask", "%o", (unsigned)settings.access);
-    append_stat(add, c, "shutdown_command", "%s",
-                settings.shutdown_command ? "yes" : "no");
-    append_stat(add, c, "growth_factor", "%.2f", settings.factor);
-    append_stat(add, c, "chunk_size", "%d", settings.chunk_size);
-    append_stat(add, c, "num_threads", "%d", settings.num_threads);
-    append_stat(add, c, "num_threads_per_udp", "%d", settings.num_threads);
-    append_stat(add, c, "stat_key_prefix", "%c", settings.prefix_delimiter);
-    append_stat(add, c, "detail_enabled", "%s",
-                stats_detail_enabled() ? "yes" : "no");
-    append_stat(add, c, "reqs_per_event", "%d", settings.reqs_per_event);
-    append_stat(add, c, "cas_enabled", "%s", settings.use_cas ? "yes" : "no");
-    append_stat(add, c, "tcp_backlog", "%d", settings.backlog);
-    append_stat(add, c, "binding_protocol", "%s",
-                settings.binding_protocol == BIND_ASCII    ? "ascii"
-                : settings.binding_protocol == BIND_BINARY ? "binary"
-                                                           : "auto-negotiate");
-    append_stat(add, c, "auth_enabled_sasl", "%s",
-                settings.sasl ? "yes" : "no");
-    append_stat(add, c, "auth_enabled_ascii", "%s",
-                settings.auth_file != NULL ? "yes" : "no");
-    append_stat(add, c, "item_size_max", "%d", settings.item_size_max);
-    append_stat(add, c, "maxconns_fast", "%s",
-                settings.maxconns_fast ? "yes" : "no");
-    append_stat(add, c, "hashpower_init", "%d", settings.hashpower_init);
-    engine_settings_stats(add, c, 0);
-    append_stat(add, c, "slab_chunk_max", "%d", settings.slab_chunk_size_max);
-    engine_settings_stats(add, c, 1);
-    append_stat(add, c, "tail_repair_time", "%d", settings.tail_repair_time);
-    append_stat(add, c, "flush_enabled", "%s",
-                settings.flush_enabled ? "yes" : "no");
-    append_stat(add, c, "dump_enabled", "%s",
-                settings.dump_enabled ? "yes" : "no");
-    append_stat(add, c, "hash_algorithm", "%s",
-                settings.hash_algorithm == HASH_JENKINS ? "jenkins"
-                                                        : "murmur3");
-    engine_settings_stats(add, c, 2);
-    append_stat(add, c, "idle_timeout", "%d", settings.idle_timeout);
-    append_stat(add, c, "track_sizes", "%s", "no");
-    append_stat(add, c, "watch_enabled", "%s",
-                settings.watch_enabled ? "yes" : "no");
-}
-
 void stats_slab_class_extra(unsigned int id, ADD_STAT add, void *c)
 {
     struct thread_stats ts;
@@ -389,7 +292,8 @@ static void items_group(ADD_STAT add, void *cookie)
     item_stats_hits(add, cookie, (const uint64_t (*)[LRU_NSEGS])hits);
 }
 
-/* Groups of modules above this one ("conns": conn.c), registered by
+/* Groups of modules above this one ("conns": conn.c; "settings":
+ * options.c, which knows every option's line), registered by
  * main() before the workers start and only read afterwards, so no lock.
  * A linear scan: there are a handful. */
 #define STATS_GROUPS_MAX 8
@@ -427,8 +331,6 @@ bool stats_group(const char *group, ADD_STAT add, void *cookie)
 {
     if (group == NULL || *group == '\0')
         general_stats(add, cookie);
-    else if (strcmp(group, "settings") == 0)
-        settings_stats(add, cookie);
     else if (strcmp(group, "items") == 0)
         items_group(add, cookie);
     else if (strcmp(group, "slabs") == 0)

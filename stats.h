@@ -65,7 +65,8 @@ void stats_init(void);
 void stats_reset(void);
 /* "stats" and its groups; returns false for an unknown group. */
 bool stats_group(const char *group, ADD_STAT add, void *cookie);
-/* A group owned by a module above this one (conn.c's "conns"): main()
+/* A group owned by a module above this one (conn.c's "conns",
+ * options.c's "settings"): main()
  * registers it before the workers start.  false if the table is full. */
 typedef void (*stats_group_fn)(ADD_STAT add, void *cookie);
 bool stats_register_group(const char *name, stats_group_fn fn);

@@ -34,6 +34,7 @@
 #include "memcached.h"
 #include "conn.h"
 #include "items.h"
+#include "options.h"
 #include "proto_bin.h"
 #include "proto_text.h"
 #include "stats.h"
@@ -190,7 +191,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     if (!storage_init())
         abort();
     conn_set_protocols(&proto_text_ops, &proto_bin_ops);
-    if (!stats_register_group("conns", conn_stats))
+    if (!stats_register_group("conns", conn_stats) ||
+        !stats_register_group("settings", options_stats))
         abort();
     thread_init(1);
     return 0;
