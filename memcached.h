@@ -122,6 +122,8 @@ bool safe_strtoul(const char *s, uint32_t *out);
 bool safe_strtoll(const char *s, int64_t *out);
 bool safe_strtol(const char *s, int32_t *out);
 bool safe_strtod(const char *s, double *out);
+/* A byte count with an optional k/m/g suffix ("1m"), as -I takes it. */
+bool safe_strtosize(const char *s, uint64_t *out);
 
 /* Logging gated on settings.verbose (util.c). One line per call. */
 void log_msg(int level, const char *fmt, ...)

@@ -25,7 +25,6 @@
 #include "sasl_auth.h"
 
 #include <assert.h>
-#include <ctype.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -319,35 +318,11 @@ static void warn_threads(const struct opt *o UNUSED, char *arg UNUSED)
                 " your machine or less.\n");
 }
 
-/* "64", "1k", "2m" and so on; false on junk or overflow. */
-static bool parse_size(const char *s, uint64_t *out)
-{
-    char buf[32];
-    size_t len = strlen(s);
-    uint64_t mult = 1, v;
-
-    if (len == 0 || len >= sizeof(buf))
-        return false;
-    memcpy(buf, s, len + 1);
-    switch (tolower((unsigned char)buf[len - 1])) {
-    case 'k': mult = 1024; break;
-    case 'm': mult = 1024 * 1024; break;
-    case 'g': mult = 1024ULL * 1024 * 1024; break;
-    default: break;
-    }
-    if (mult != 1)
-        buf[len - 1] = '\0';
-    if (!safe_strtoull(buf, &v) || v > UINT64_MAX / mult)
-        return false;
-    *out = v * mult;
-    return true;
-}
-
 static void set_item_size(const struct opt *o UNUSED, char *arg)
 {
     uint64_t size;
 
-    if (!parse_size(arg, &size) || size < ITEM_SIZE_MAX_LOWER)
+    if (!safe_strtosize(arg, &size) || size < ITEM_SIZE_MAX_LOWER)
         options_die(64, "Item max size cannot be less than 1024 bytes.");
     if (size > ITEM_SIZE_MAX_UPPER)
         options_die(64, "Cannot set item size limit higher than 1 GB.");

@@ -112,6 +112,32 @@ bool safe_strtod(const char *s, double *out)
     return true;
 }
 
+/* "64", "1k", "2M", "3g": bytes, the suffix (either case) multiplying
+ * by 2^10, 2^20, 2^30; false also when the product overflows.  Inputs
+ * of 32 characters or more are refused (no size needs that many). */
+bool safe_strtosize(const char *s, uint64_t *out)
+{
+    char buf[32];
+    size_t len = strlen(s);
+    uint64_t mult = 1, v;
+
+    if (len == 0 || len >= sizeof(buf))
+        return false;
+    memcpy(buf, s, len + 1);
+    switch (tolower((unsigned char)buf[len - 1])) {
+    case 'k': mult = 1024; break;
+    case 'm': mult = 1024 * 1024; break;
+    case 'g': mult = 1024ULL * 1024 * 1024; break;
+    default: break;
+    }
+    if (mult != 1)
+        buf[len - 1] = '\0';
+    if (!safe_strtoull(buf, &v) || v > UINT64_MAX / mult)
+        return false;
+    *out = v * mult;
+    return true;
+}
+
 void append_stat(ADD_STAT add, void *cookie, const char *name,
                  const char *fmt, ...)
 {

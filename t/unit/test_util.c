@@ -48,9 +48,35 @@ static void test_strtol(void)
     ok(!safe_strtoll("", &w), "strtoll empty");
 }
 
+static void test_strtosize(void)
+{
+    uint64_t v;
+
+    ok(safe_strtosize("0", &v) && v == 0, "strtosize 0");
+    ok(safe_strtosize("1024", &v) && v == 1024, "strtosize no suffix");
+    ok(safe_strtosize("1k", &v) && v == 1024, "strtosize k");
+    ok(safe_strtosize("2M", &v) && v == 2 * 1024 * 1024, "strtosize M");
+    ok(safe_strtosize("1g", &v) && v == 1024ULL * 1024 * 1024,
+       "strtosize g");
+    ok(safe_strtosize("17179869183g", &v) &&
+       v == 17179869183ULL * 1024 * 1024 * 1024, "strtosize max g");
+    ok(!safe_strtosize("17179869184g", &v), "strtosize g overflow");
+    ok(safe_strtosize("18446744073709551615", &v) && v == UINT64_MAX,
+       "strtosize max");
+    ok(!safe_strtosize("18446744073709551616", &v), "strtosize max+1");
+    ok(!safe_strtosize("-1k", &v), "strtosize -1k");
+    ok(!safe_strtosize("", &v), "strtosize empty");
+    ok(!safe_strtosize("k", &v), "strtosize suffix alone");
+    ok(!safe_strtosize("1t", &v), "strtosize unknown suffix");
+    ok(!safe_strtosize("1 k", &v), "strtosize space");
+    ok(!safe_strtosize("00000000000000000000000000000001", &v),
+       "strtosize 32 characters");
+}
+
 const struct unit_test util_tests[] = {
     { "util: safe_strtoull", test_strtoull },
     { "util: safe_strtoul", test_strtoul },
     { "util: safe_strtol/strtoll", test_strtol },
+    { "util: safe_strtosize", test_strtosize },
     { NULL, NULL },
 };
