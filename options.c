@@ -171,12 +171,9 @@ static void *field_in(const struct opt *o, struct engine_config *engine)
     return NULL;
 }
 
-static void *field(const struct opt *o)
-{
-    return field_in(o, &ecfg);
-}
-
-static void bad_value(const struct opt *o, const char *arg)
+/* Dies with the row's message (or a "-o" key's generic one). */
+static __attribute__((noreturn)) void bad_value(const struct opt *o,
+                                                const char *arg)
 {
     if (o->err != NULL)
         options_die(o->code ? o->code : 1, o->err, arg ? arg : "");
@@ -193,7 +190,7 @@ static void set_int(const struct opt *o, const char *arg)
 
     if (arg == NULL || !safe_strtol(arg, &v) || v < o->min || v > o->max)
         bad_value(o, arg);
-    *(int *)field(o) = v;
+    *(int *)field_in(o, &ecfg) = v;
 }
 
 static void set_uint(const struct opt *o, const char *arg)
@@ -202,7 +199,7 @@ static void set_uint(const struct opt *o, const char *arg)
 
     if (arg == NULL || !safe_strtoul(arg, &v) || v < o->min || v > o->max)
         bad_value(o, arg);
-    *(uint32_t *)field(o) = v;
+    *(uint32_t *)field_in(o, &ecfg) = v;
 }
 
 static void set_double(const struct opt *o, const char *arg)
@@ -212,7 +209,7 @@ static void set_double(const struct opt *o, const char *arg)
     /* "<=", not "!(v > min)": NaN is let through, as it always was. */
     if (arg == NULL || !safe_strtod(arg, &v) || v <= (double)o->min)
         bad_value(o, arg);
-    *(double *)field(o) = v;
+    *(double *)field_in(o, &ecfg) = v;
 }
 
 static void set_choice(const struct opt *o, const char *arg)
@@ -221,7 +218,7 @@ static void set_choice(const struct opt *o, const char *arg)
 
     for (ch = o->choices; arg != NULL && ch->name != NULL; ch++) {
         if (strcmp(arg, ch->name) == 0) {
-            *(int *)field(o) = ch->value;
+            *(int *)field_in(o, &ecfg) = ch->value;
             return;
         }
     }
@@ -235,7 +232,7 @@ static void apply(const struct opt *o, char *arg)
     case OPT_SET:
     case OPT_CLEAR:
         if (o->where != W_NONE)
-            *(bool *)field(o) = o->kind == OPT_SET;
+            *(bool *)field_in(o, &ecfg) = o->kind == OPT_SET;
         break;
     case OPT_INT: set_int(o, arg); break;
     case OPT_UINT: set_uint(o, arg); break;
@@ -243,7 +240,7 @@ static void apply(const struct opt *o, char *arg)
     case OPT_STRING:
         if (arg == NULL)
             bad_value(o, arg);
-        *(char **)field(o) = arg;
+        *(char **)field_in(o, &ecfg) = arg;
         break;
     case OPT_CHOICE: set_choice(o, arg); break;
     case OPT_CUSTOM: o->fn(o, arg); return;
@@ -763,17 +760,11 @@ static const char long_order[] = "aApsUmMckhiVrvdluPfnLtRCbBISFXWYeZo";
 
 static int getopt_has_arg(const struct opt *o)
 {
-    switch (o->kind) {
-    case OPT_SET:
-    case OPT_CLEAR:
+    if (o->kind == OPT_SET || o->kind == OPT_CLEAR)
         return no_argument;
-    case OPT_CUSTOM:
-        return o->arg == ARG_REQUIRED        ? required_argument
-               : o->arg == ARG_LONG_OPTIONAL ? optional_argument
-                                             : no_argument;
-    default:
+    if (o->kind != OPT_CUSTOM || o->arg == ARG_REQUIRED)
         return required_argument;
-    }
+    return o->arg == ARG_LONG_OPTIONAL ? optional_argument : no_argument;
 }
 
 static size_t long_rank(const struct opt *o)
@@ -994,10 +985,9 @@ static void stat_line(const struct opt *o, struct engine_config *e,
                  (unsigned long long)LOAD(size_t, p));
         break;
     case ST_DOUBLE2:
-        snprintf(buf, sizeof(buf), "%.2f", *(const double *)p);
-        break;
     case ST_DOUBLE3:
-        snprintf(buf, sizeof(buf), "%.3f", *(const double *)p);
+        snprintf(buf, sizeof(buf), "%.*f", o->sfmt == ST_DOUBLE2 ? 2 : 3,
+                 *(const double *)p);
         break;
     case ST_YESNO: v = LOAD(bool, p) ? "yes" : "no"; break;
     case ST_ONOFF: v = LOAD(bool, p) ? "on" : "off"; break;
