@@ -6,7 +6,11 @@
  * "stats settings" line.  Everything else is generated from the table:
  * getopt's short-option string and long-option array, the parse of
  * "-o a,b=c", -h's usage text and the "stats settings" group (which
- * main() registers with stats.c).  -i's license and -V are here too.
+ * main() registers with stats.c).  Two short lists keep orders no row
+ * can: stats_order (the reference's "stats settings" order) and
+ * long_order (getopt's long-option array, for glibc's messages).
+ * README.md's option table is checked against -h by t/options.t.  -i's
+ * license and -V are here too.
  *
  * options_parse runs in main() before any other thread exists: it
  * writes settings, `cmdline` and a private copy of the engine's
